@@ -1,0 +1,1 @@
+test_publish_MODULES := jobs/publish
