@@ -33,8 +33,10 @@ static void incremental_matches_one_shot(void)
     struct hash_sha256 h;
 
     hash_sha256_init(&h);
-    for (size_t i = 0; msg[i]; i += 5) {
-        size_t n = strlen(msg + i) < 5 ? strlen(msg + i) : 5;
+    size_t len = strlen(msg);
+
+    for (size_t i = 0; i < len; i += 5) {
+        size_t n = len - i < 5 ? len - i : 5;
         hash_sha256_update(&h, msg + i, n);
     }
     hash_sha256_final(&h, hex);

@@ -1,0 +1,262 @@
+/*
+ * The effective request of a job (see request.h): the model's defaults,
+ * the cascade of request.json files down to the job's folder, the sidecar.
+ */
+#include "jobs/request.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "providers/catalog.h"
+
+void request_merge(cJSON *base, const cJSON *over)
+{
+    const cJSON *it;
+
+    if (!cJSON_IsObject(base) || !cJSON_IsObject(over))
+        return;
+    cJSON_ArrayForEach(it, over)
+    {
+        cJSON *old = cJSON_GetObjectItemCaseSensitive(base, it->string);
+
+        if (cJSON_IsObject(old) && cJSON_IsObject(it)) {
+            request_merge(old, it);
+            continue;
+        }
+        cJSON *copy = cJSON_Duplicate(it, true);
+
+        if (!copy)
+            abort(); /* cJSON fails only when out of memory */
+        if (old)
+            cJSON_ReplaceItemViaPointer(base, old, copy);
+        else
+            cJSON_AddItemToObject(base, it->string, copy);
+    }
+}
+
+/* The innermost '{' or '[' open at pos, or 0 (strings skipped). */
+static char open_container(const char *text, const char *pos)
+{
+    char stack[1024];
+    size_t depth = 0;
+    bool is_string = false;
+
+    for (const char *s = text; s < pos; s++) {
+        if (is_string) {
+            if (*s == '\\' && s + 1 < pos)
+                s++;
+            else if (*s == '"')
+                is_string = false;
+        } else if (*s == '"') {
+            is_string = true;
+        } else if (*s == '{' || *s == '[') {
+            if (depth < sizeof(stack))
+                stack[depth] = *s;
+            depth++;
+        } else if ((*s == '}' || *s == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth > 0 && depth <= sizeof(stack) ? stack[depth - 1] : 0;
+}
+
+/*
+ * Where a parse error really is. cJSON reports a missing key quote one
+ * character late ({"a": 1, oops}: after the 'o'); move back onto the
+ * offending character when it sits where an object key should start.
+ */
+static const char *error_at(const char *text, const char *pos)
+{
+    const char *q = pos - 1, *before;
+
+    if (pos <= text || *q == '"' || strchr(" \t\r\n", *q))
+        return pos;
+    for (before = q; before > text && strchr(" \t\r\n", before[-1]); before--)
+        ;
+    if (before > text && (before[-1] == '{' || before[-1] == ',') &&
+        open_container(text, q) == '{')
+        return q;
+    return pos;
+}
+
+int request_read_json(const char *path, const char *display_name, cJSON **out,
+                      char **err)
+{
+    char *data = NULL;
+    const char *end = NULL;
+    size_t size = 0;
+    int line, col;
+    int rc;
+
+    *out = NULL;
+    *err = NULL;
+    rc = fsutil_read_file(path, REQUEST_MAX_BYTES, &data, &size);
+    if (rc == -ENOENT)
+        return rc;
+    if (rc == -EFBIG) {
+        *err = xasprintf("%s: larger than %d bytes, the most i2vfs reads",
+                         display_name, REQUEST_MAX_BYTES);
+        return rc;
+    }
+    if (rc < 0) {
+        *err = xasprintf("%s: cannot be read: %s", display_name, strerror(-rc));
+        return rc;
+    }
+    /* Reject NUL bytes inside: the parser would stop there silently. */
+    if (strlen(data) != size) {
+        json_line_col(data, strlen(data), &line, &col);
+        *err = xasprintf("%s: invalid JSON at line %d, column %d (a NUL "
+                         "byte)",
+                         display_name, line, col);
+        rc = -EINVAL;
+        goto out;
+    }
+    *out = cJSON_ParseWithOpts(data, &end, true);
+    if (!*out) {
+        json_line_col(data, end ? (size_t)(error_at(data, end) - data) : 0,
+                      &line, &col);
+        *err = xasprintf("%s: invalid JSON at line %d, column %d%s",
+                         display_name, line, col,
+                         strspn(data, " \t\r\n") == size ? " (the file is "
+                                                           "empty)"
+                                                         : "");
+        rc = -EINVAL;
+    }
+out:
+    free(data);
+    return rc;
+}
+
+/* What a JSON value is, for "must be a JSON object, not …". */
+static const char *json_kind(const cJSON *v)
+{
+    if (cJSON_IsArray(v))
+        return "an array";
+    if (cJSON_IsString(v))
+        return "a string";
+    if (cJSON_IsNumber(v))
+        return "a number";
+    if (cJSON_IsBool(v))
+        return "a boolean";
+    return "null";
+}
+
+/*
+ * Reads store_root/rel (shown as display) and merges it into *acc. Missing
+ * files are skipped; *found is set when the file was there.
+ */
+static int merge_file(cJSON *acc, const char *store_root, const char *rel,
+                      const char *display, bool *found, char **err)
+{
+    char *path = fsutil_join(store_root, rel);
+    cJSON *v = NULL;
+    int rc = request_read_json(path, display, &v, err);
+
+    free(path);
+    *found = false;
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0)
+        return -EINVAL; /* *err says what: bad JSON, too big, unreadable */
+    *found = true;
+    if (!cJSON_IsObject(v)) {
+        *err = xasprintf("%s: must be a JSON object ({ ... }), not %s", display,
+                         json_kind(v));
+        cJSON_Delete(v);
+        return -EINVAL;
+    }
+    request_merge(acc, v);
+    cJSON_Delete(v);
+    return 0;
+}
+
+/* True for a clean relative path: no empty, "." or ".." components. */
+static bool is_clean(const char *rel)
+{
+    const char *s = rel;
+
+    if (!*s)
+        return true;
+    for (;;) {
+        size_t n = strcspn(s, "/");
+
+        if (n == 0 || (n == 1 && s[0] == '.') ||
+            (n == 2 && s[0] == '.' && s[1] == '.'))
+            return false;
+        if (!s[n])
+            return true;
+        s += n + 1;
+    }
+}
+
+int request_effective(const char *store_root, const struct catalog_model *model,
+                      const char *dir_rel, const char *sidecar, cJSON **out,
+                      int *has_request, char **err)
+{
+    const char *folder = catalog_model_folder(model);
+    size_t flen = strlen(folder);
+    const char *inside;
+    cJSON *acc = NULL;
+    char *rel = NULL;
+    bool found;
+    int rc = 0;
+
+    *out = NULL;
+    *err = NULL;
+    *has_request = 0;
+    if (strncmp(dir_rel, folder, flen) != 0 ||
+        (dir_rel[flen] != '\0' && dir_rel[flen] != '/') || !is_clean(dir_rel)) {
+        *err = xasprintf("%s: not a folder inside %s", dir_rel, folder);
+        return -EINVAL;
+    }
+    inside = dir_rel[flen] ? dir_rel + flen + 1 : "";
+    if (sidecar && (!*sidecar || strchr(sidecar, '/') || !is_clean(sidecar))) {
+        *err = xasprintf("%s: not a file name", sidecar);
+        return -EINVAL;
+    }
+    acc = catalog_model_defaults(model);
+    /* The model folder first, then each folder down to dir_rel. */
+    for (size_t n = 0;;) {
+        char *sub = xstrndup(inside, n);
+        char *display = sub[0] ? xasprintf("%s/request.json", sub)
+                               : xstrdup("request.json");
+
+        free(rel);
+        rel = sub[0] ? xasprintf("%s/%s/request.json", folder, sub)
+                     : xasprintf("%s/request.json", folder);
+        rc = merge_file(acc, store_root, rel, display, &found, err);
+        free(display);
+        free(sub);
+        if (rc < 0)
+            goto out;
+        if (found)
+            *has_request = 1;
+        if (!inside[n])
+            break;
+        n += strcspn(inside + n + (n ? 1 : 0), "/") + (n ? 1 : 0);
+    }
+    if (sidecar) {
+        char *display =
+            inside[0] ? xasprintf("%s/%s", inside, sidecar) : xstrdup(sidecar);
+
+        free(rel);
+        rel = xasprintf("%s/%s", dir_rel, sidecar);
+        rc = merge_file(acc, store_root, rel, display, &found, err);
+        free(display);
+        if (rc < 0)
+            goto out;
+    }
+    *out = acc;
+    acc = NULL;
+out:
+    free(rel);
+    cJSON_Delete(acc);
+    return rc;
+}

@@ -1,0 +1,1 @@
+test_probe_MODULES := providers/probe
