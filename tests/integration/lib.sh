@@ -122,7 +122,7 @@ make_image() {
         -i "testsrc2=size=${2:-320x240}:rate=1" -frames:v 1 "$1"
 }
 
-# probe FILE: prints "codec pix_fmt width height frames duration".
+# probe FILE: prints "codec width height pix_fmt frames duration".
 probe() {
     ffprobe -v error -select_streams v:0 -count_frames \
         -show_entries stream=codec_name,pix_fmt,width,height,nb_read_frames:format=duration \

@@ -21,7 +21,7 @@ new_case() {
 video_ok() {
     local p
     p=$(probe "$1") || return 1
-    read -r codec pix w h frames dur <<<"$p"
+    read -r codec w h pix frames dur <<<"$p"
     [ "$codec" = h264 ] && [ "$pix" = yuv420p ] && [ "$w" = 160 ] &&
         [ "$h" = 96 ] && [ "$frames" = 8 ] &&
         python3 -c "import sys; sys.exit(abs(float('$dur') - 1.0) > 0.1)" ||

@@ -118,10 +118,10 @@ static void round_trip_keeps_every_field(void)
                      cJSON_GetObjectItemCaseSensitive(json, "created_at")),
                  "2023-11-14T22:13:20Z");
     CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(json, "error")));
-    CHECK_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-                     cJSON_GetObjectItemCaseSensitive(json, "provider"),
-                     "name")),
-                 "local");
+    CHECK_STR_EQ(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(json, "provider"), "name")),
+        "local");
     cJSON_Delete(json);
     free(text);
     record_release(&a);
@@ -172,11 +172,10 @@ static void garbage_is_not_a_record(void)
 
 static void all_nine_states(void)
 {
-    static const char *const names[] = { "waiting",   "queued",
-                                         "uploading", "submitted",
-                                         "running",   "downloading",
-                                         "succeeded", "failed",
-                                         "canceled",  NULL };
+    static const char *const names[] = { "waiting",   "queued",  "uploading",
+                                         "submitted", "running", "downloading",
+                                         "succeeded", "failed",  "canceled",
+                                         NULL };
     enum job_state s;
 
     for (int i = 0; names[i]; i++) {
@@ -232,11 +231,9 @@ static void record_is_written_whole_through_the_publisher(void)
     CHECK_INT_EQ(publisher_new(store, &pub), 0);
     job_table_init(&table, store, NULL, pub);
     fill(&a);
-    CHECK_INT_EQ(job_write_record_as(&table, "local/kenburns", "photo", &a),
-                 0);
+    CHECK_INT_EQ(job_write_record_as(&table, "local/kenburns", "photo", &a), 0);
     a.progress = 50;
-    CHECK_INT_EQ(job_write_record_as(&table, "local/kenburns", "photo", &a),
-                 0);
+    CHECK_INT_EQ(job_write_record_as(&table, "local/kenburns", "photo", &a), 0);
     /* A deleted folder does not come back for its record. */
     CHECK(job_write_record_as(&table, "local/kenburns/gone", "x", &a) < 0);
     publisher_flush(pub);

@@ -1,0 +1,1 @@
+test_keys_MODULES := jobs/keys
