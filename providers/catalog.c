@@ -170,6 +170,7 @@ static const struct {
     { "integer", CATALOG_INTEGER }, { "boolean", CATALOG_BOOLEAN },
     { "object", CATALOG_OBJECT },   { "array", CATALOG_ARRAY },
     { "image", CATALOG_IMAGE },     { "image-array", CATALOG_IMAGE_ARRAY },
+    { "url", CATALOG_URL },
 };
 
 static unsigned type_bit(const char *name)
@@ -204,7 +205,8 @@ static int parse_types(struct parse *p, const char *where, const cJSON *v,
     if (!*types)
         return fail(p, where,
                     "\"type\" must be one of string, number, integer, "
-                    "boolean, object, array, image, image-array (or a list)");
+                    "boolean, object, array, image, image-array, url (or a "
+                    "list)");
     return 0;
 }
 
@@ -212,7 +214,7 @@ static int parse_types(struct parse *p, const char *where, const cJSON *v,
 static bool value_has_type(const cJSON *v, unsigned types)
 {
     if (cJSON_IsString(v))
-        return types & (CATALOG_STRING | CATALOG_IMAGE);
+        return types & (CATALOG_STRING | CATALOG_IMAGE | CATALOG_URL);
     if (cJSON_IsNumber(v)) {
         if (types & CATALOG_NUMBER)
             return true;
@@ -272,10 +274,10 @@ static int parse_option_fields(struct parse *p, const char *where,
                                const cJSON *v, struct catalog_option *opt)
 {
     static const char *const known[] = {
-        "path",        "type",      "enum",        "min",         "max",
-        "min_items",   "max_items", "max_length",  "dimensions",  "default",
-        "doc_default", "wire",      "description", "unsupported", "required",
-        "open",        NULL
+        "path",        "type",       "enum",        "min",         "max",
+        "min_items",   "max_items",  "max_length",  "dimensions",  "default",
+        "doc_default", "wire",       "description", "unsupported", "required",
+        "open",        "extensions", NULL
     };
     const cJSON *e;
     int rc;
@@ -310,8 +312,12 @@ static int parse_option_fields(struct parse *p, const char *where,
         rc = get_bool(p, where, v, "required", false, &opt->is_required);
     if (rc == 0)
         rc = get_bool(p, where, v, "open", false, &opt->is_open);
+    if (rc == 0)
+        rc = get_str_list(p, where, v, "extensions", &opt->extensions);
     if (rc < 0)
         return rc;
+    if (opt->extensions[0] && !(opt->types & CATALOG_URL))
+        return fail(p, where, "\"extensions\" needs the type url");
     if (opt->has_min && opt->has_max && opt->min > opt->max)
         return fail(p, where, "min is above max");
     e = cJSON_GetObjectItemCaseSensitive(v, "enum");
@@ -808,6 +814,7 @@ static void option_release(struct catalog_option *o)
     free(o->wire);
     free(o->description);
     free(o->unsupported);
+    str_list_free(o->extensions);
 }
 
 static void rule_release(struct catalog_rule *r)
@@ -891,6 +898,16 @@ const struct catalog_model *catalog_find(const struct catalog *cat,
         if (rest)
             *rest = relpath[len] ? relpath + len + 1 : relpath + len;
         return cat->enabled[i];
+    }
+    return NULL;
+}
+
+const struct catalog_model *
+catalog_find_model_by_folder(const struct catalog *cat, const char *folder)
+{
+    for (size_t i = 0; i < cat->model_count; i++) {
+        if (strcmp(cat->models[i].folder, folder) == 0)
+            return &cat->models[i];
     }
     return NULL;
 }
@@ -994,6 +1011,7 @@ char *catalog_types_text(unsigned types)
         { CATALOG_IMAGE, "an image (a file name in this folder, an http(s) "
                          "URL, a data: URI or base64)" },
         { CATALOG_IMAGE_ARRAY, "an array of images" },
+        { CATALOG_URL, "an http(s) URL" },
     };
     char *text = xstrdup("");
 

@@ -33,9 +33,17 @@ const struct catalog_model *catalog_model_at(const struct catalog *cat,
  * NULL; sets *rest (if not NULL) to the part inside the model folder
  * ("trip/a.jpg", or "" for the folder itself).
  */
-const struct catalog_model *catalog_find(const struct catalog *cat,
-                                         const char *relpath,
-                                         const char **rest);
+const struct catalog_model *
+catalog_find(const struct catalog *cat, const char *relpath, const char **rest);
+
+/*
+ * Finds the model whose folder is exactly folder ("kling/kling-v3"),
+ * enabled or not: disabled models have no folder in the mount yet, but
+ * their entries are complete, and tests (and a future "catalog" command)
+ * reach them here. Returns a borrowed pointer or NULL.
+ */
+const struct catalog_model *
+catalog_find_model_by_folder(const struct catalog *cat, const char *folder);
 
 /*
  * True when relpath is the root "" or a folder above some model folder
@@ -71,6 +79,18 @@ cJSON *catalog_model_defaults(const struct catalog_model *model);
  */
 int catalog_validate(const struct catalog_model *model, const cJSON *request,
                      char **err);
+
+/*
+ * Checks an input image against the model's image requirements: format
+ * ("jpeg", "png", "webp" …; "jpg" is read as "jpeg"), size in bytes and
+ * pixels, and aspect ratio. name is how the message names the image. Returns
+ * 0, or -EINVAL with *err set to one line naming the image, what is wrong
+ * and what is allowed, e.g. "cat.png: 299x400 is too small for kling-v2-6
+ * (allowed: at least 300 px wide and high)"; the caller frees *err.
+ */
+int catalog_check_image(const struct catalog_model *model, const char *name,
+                        const char *format, size_t bytes, long width,
+                        long height, char **err);
 
 /*
  * Collects the image-valued options of request that name files in the

@@ -112,9 +112,9 @@ static char *pretty(const cJSON *v)
 
 static char *type_words(unsigned types)
 {
-    static const char *const names[] = { "string",  "number",     "integer",
-                                         "boolean", "object",     "array",
-                                         "image",   "image array" };
+    static const char *const names[] = { "string",  "number",      "integer",
+                                         "boolean", "object",      "array",
+                                         "image",   "image array", "url" };
     struct text t = { NULL, 0, 0 };
 
     add(&t, "%s", "");
@@ -135,6 +135,13 @@ static char *allowed_words(const struct catalog_option *o)
     if (o->types & (CATALOG_IMAGE | CATALOG_IMAGE_ARRAY))
         add(&t, "%sa file name here, an http(s) URL, a data: URI or base64",
             t.len ? "; " : "");
+    if (o->types & CATALOG_URL) {
+        add(&t, "%san http(s) URL", t.len ? "; " : "");
+        for (size_t i = 0; o->extensions[i]; i++)
+            add(&t, "%s.%s", i ? " or " : " of a ", o->extensions[i]);
+        if (o->extensions[0])
+            add(&t, " file");
+    }
     if (o->min_items >= 0 && o->max_items >= 0)
         add(&t, "%s%ld to %ld items", t.len ? "; " : "", o->min_items,
             o->max_items);

@@ -23,6 +23,7 @@ enum catalog_type {
     CATALOG_ARRAY = 1 << 5,
     CATALOG_IMAGE = 1 << 6,
     CATALOG_IMAGE_ARRAY = 1 << 7,
+    CATALOG_URL = 1 << 8, /* an http(s) URL only, never a file here */
 };
 
 /* How images reach the provider. */
@@ -58,6 +59,8 @@ struct catalog_option {
     char *wire;           /* the name on the wire; or NULL */
     char *description;
     char *unsupported; /* why this model refuses it; or NULL */
+    char **extensions; /* url: the file types its path may end in ("wav");
+                          NULL-terminated, empty for any */
     bool is_required;  /* required whenever its parent is present */
     bool is_open;      /* an object whose unknown keys are passed through */
 };

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -444,6 +445,52 @@ static int check_object(struct walk *w, const struct catalog_option *opt,
     return 0;
 }
 
+/* The items of list, each after prefix, separated by sep: a new string. */
+static char *words(char **list, const char *prefix, const char *sep)
+{
+    char *text = xstrdup("");
+
+    for (size_t i = 0; list[i]; i++) {
+        char *next = xasprintf("%s%s%s%s", text, i ? sep : "", prefix, list[i]);
+
+        free(text);
+        text = next;
+    }
+    return text;
+}
+
+/* An http(s) URL whose path ends in one of the option's extensions. */
+static int check_url(struct walk *w, const struct catalog_option *opt,
+                     const cJSON *v, const char *disp)
+{
+    const char *s = v->valuestring;
+    size_t path_len = strcspn(s, "?#");
+    bool is_ok = !opt->extensions[0]; /* no list: any file type */
+    char *text, *allowed;
+    int rc;
+
+    for (size_t i = 0; opt->extensions[i]; i++) {
+        size_t el = strlen(opt->extensions[i]);
+
+        if (path_len > el + 1 && s[path_len - el - 1] == '.' &&
+            strncasecmp(s + path_len - el, opt->extensions[i], el) == 0)
+            is_ok = true;
+    }
+    is_ok = is_ok && image_kind(s) == IMAGE_URL;
+    if (is_ok)
+        return 0;
+    allowed = words(opt->extensions, ".", " or ");
+    text = value_text(v);
+    rc = fail(w, xasprintf("%s: %s is not allowed for %s (allowed: an http(s) "
+                           "URL%s%s%s)",
+                           disp, text, w->model->short_name,
+                           allowed[0] ? " of a " : "", allowed,
+                           allowed[0] ? " file" : ""));
+    free(text);
+    free(allowed);
+    return rc;
+}
+
 static int check_value(struct walk *w, const struct catalog_option *opt,
                        const cJSON *v, const char *disp, const char *canon,
                        bool is_alias)
@@ -461,6 +508,8 @@ static int check_value(struct walk *w, const struct catalog_option *opt,
     }
     if (cJSON_IsString(v) && (t & CATALOG_IMAGE))
         return check_image(w, v, disp);
+    if (cJSON_IsString(v) && (t & CATALOG_URL))
+        return check_url(w, opt, v, disp);
     if (cJSON_IsString(v) && (t & CATALOG_STRING))
         return check_string(w, opt, v, disp);
     if (cJSON_IsNumber(v) && (t & (CATALOG_NUMBER | CATALOG_INTEGER)))
@@ -634,6 +683,53 @@ int catalog_validate(const struct catalog_model *model, const cJSON *request,
     if (rc < 0)
         *err = w.err;
     return rc;
+}
+
+int catalog_check_image(const struct catalog_model *model, const char *name,
+                        const char *format, size_t bytes, long width,
+                        long height, char **err)
+{
+    const struct catalog_image *img = &model->image;
+    const char *sn = model->short_name;
+    const char *fmt = strcasecmp(format, "jpg") == 0 ? "jpeg" : format;
+    double aspect = height > 0 ? (double)width / (double)height : 0;
+    size_t i;
+
+    *err = NULL;
+    for (i = 0; img->formats[i]; i++) {
+        if (strcasecmp(img->formats[i], fmt) == 0)
+            break;
+    }
+    if (!img->formats[i]) {
+        char *allowed = words(img->formats, "", ", ");
+
+        *err = xasprintf("%s: a %s image is not accepted by %s (allowed: %s)",
+                         name, fmt, sn, allowed);
+        free(allowed);
+    } else if (img->max_bytes && bytes > (size_t)img->max_bytes) {
+        *err = xasprintf("%s: %zu bytes is too large for %s (allowed: at "
+                         "most %ld bytes)",
+                         name, bytes, sn, img->max_bytes);
+    } else if (img->min_px && (width < img->min_px || height < img->min_px)) {
+        *err = xasprintf("%s: %ldx%ld is too small for %s (allowed: at least "
+                         "%ld px wide and high)",
+                         name, width, height, sn, img->min_px);
+    } else if (img->max_px && (width > img->max_px || height > img->max_px)) {
+        *err = xasprintf("%s: %ldx%ld is too large for %s (allowed: at most "
+                         "%ld px wide and high)",
+                         name, width, height, sn, img->max_px);
+    } else if ((img->aspect_min > 0 && aspect < img->aspect_min - 1e-9) ||
+               (img->aspect_max > 0 && aspect > img->aspect_max + 1e-9)) {
+        char a[32], b[32];
+
+        *err = xasprintf("%s: %ldx%ld has an aspect ratio (width / height) "
+                         "of %.4g, which %s does not accept (allowed: %s to "
+                         "%s)",
+                         name, width, height, aspect, sn,
+                         catalog_num_text(img->aspect_min, a, sizeof(a)),
+                         catalog_num_text(img->aspect_max, b, sizeof(b)));
+    }
+    return *err ? -EINVAL : 0;
 }
 
 size_t catalog_assets(const struct catalog_model *model, const cJSON *request,
