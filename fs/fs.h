@@ -18,17 +18,22 @@ struct fs_config {
     const char *store_root;        /* absolute */
     const char *mountpoint;        /* absolute */
     const struct catalog *catalog; /* borrowed */
-    struct engine *engine;         /* borrowed; its loop runs on its own thread */
-    struct publisher *publisher;   /* borrowed */
-    bool foreground;
+    struct engine *engine;       /* borrowed; its loop runs on its own thread */
+    struct publisher *publisher; /* borrowed */
+    bool foreground;             /* informational: main.c forks (fs/daemon.h) */
     bool single_thread;
+    int ready_fd; /* -1, or daemon_start's pipe: told once the mount is up */
     struct fuse_args *args; /* remaining FUSE options (-o …), borrowed */
 };
 
 /*
- * Mounts, serves until unmounted or SIGINT/SIGTERM/SIGHUP, unmounts.
- * Points the publisher at the mount once it is up. Returns 0 or a negative
- * errno (the error already logged in one line).
+ * Mounts (adding fsname=i2vfs,subtype=i2vfs,default_permissions in front
+ * of args), serves until unmounted or SIGINT/SIGTERM/SIGHUP, unmounts.
+ * Once the mount is up it points the publisher at it, sends READY=1 to
+ * $NOTIFY_SOCKET and reports to ready_fd; it points the publisher back at
+ * the store before unmounting. The caller blocks SIGINT/SIGTERM/SIGHUP in
+ * every other thread. Returns 0 or a negative errno (the error already
+ * logged in one line).
  */
 int fs_main(const struct fs_config *cfg);
 

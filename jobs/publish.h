@@ -30,8 +30,10 @@ void publisher_free(struct publisher *pub);
 
 /*
  * Sets the mountpoint (absolute) to publish through, or NULL to publish
- * inside the store, and the fallback invalidation callback. Call before
- * anything is submitted.
+ * inside the store, and the fallback invalidation callback. Safe from any
+ * thread at any time: the FUSE front end sets it once the mount is up and
+ * clears it before unmounting; each rename uses the value current when it
+ * starts.
  */
 void publisher_set_mount(struct publisher *pub, const char *mount_root,
                          publisher_invalidate_cb cb, void *arg);

@@ -92,7 +92,18 @@ refuses "a missing mountpoint is refused" "$bin" -f --store "$store" \
 # --- mount ------------------------------------------------------------
 mkdir -p "$store/local/kenburns/posix/out"
 echo result >"$store/local/kenburns/posix/out/old.txt"
-if ! start --store "$store" "$mnt"; then
+# A service manager's notify socket: READY=1 must arrive once mounted.
+python3 -c "import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+open(sys.argv[2], 'wb').write(s.recv(256))" "$tmp/notify.sock" "$tmp/ready" &
+listener=$!
+deadline=$((SECONDS + 10))
+until [ -S "$tmp/notify.sock" ] || [ $SECONDS -ge $deadline ]; do
+    sleep 0.05
+done
+if ! NOTIFY_SOCKET=$tmp/notify.sock start --store "$store" "$mnt"; then
     bad "mount comes up"
     echo "$passed passed, $failed failed"
     exit 1
@@ -100,6 +111,8 @@ fi
 ok "mount comes up"
 check "fsname and subtype are i2vfs" \
     grep -q "^i2vfs $mnt fuse.i2vfs " /proc/self/mounts
+wait "$listener"
+check "READY=1 reaches \$NOTIFY_SOCKET" grep -qx READY=1 "$tmp/ready"
 drop=$mnt/local/kenburns/posix
 model=$mnt/local/kenburns
 

@@ -21,6 +21,7 @@
 #include "providers/local/decode.h"
 #include "providers/local/kenburns.h"
 #include "providers/local/motion.h"
+#include "providers/local/options.h"
 #include "providers/probe.h"
 #include "tests/check.h"
 
@@ -78,6 +79,11 @@ static void paint_mask_left(int x, int y, uint8_t rgb[3])
 {
     (void)y;
     rgb[0] = rgb[1] = rgb[2] = x < 320 ? 255 : 0;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    return xasprintf("%s/%s", dir, name);
 }
 
 /* Encodes one w × h frame painted by paint with encoder codec_name. */
@@ -151,9 +157,16 @@ out:
     return rc;
 }
 
-static char *path_in(const char *dir, const char *name)
+/* write_image into dir/name. */
+static int write_image_in(const char *dir, const char *name,
+                          const char *codec_name, int w, int h, paint_fn paint,
+                          const uint8_t *app1, size_t app1_len)
 {
-    return xasprintf("%s/%s", dir, name);
+    char *path = path_in(dir, name);
+    int rc = write_image(path, codec_name, w, h, paint, app1, app1_len);
+
+    free(path);
+    return rc;
 }
 
 static void write_text(const char *path, const char *text)
@@ -499,6 +512,90 @@ static void test_motion_words(void)
     CHECK(m.value[KB_AXIS_ZOOM] < 0); /* a gentle zoom in */
 }
 
+/* Parses request text into opts; returns kb_options_parse's result. */
+static int parse(const char *text, struct kb_options *opts, char **err)
+{
+    cJSON *req = cJSON_Parse(text);
+    int rc;
+
+    CHECK(req != NULL);
+    rc = kb_options_parse(req, opts, err);
+    cJSON_Delete(req);
+    return rc;
+}
+
+static void test_options(void)
+{
+    struct kb_options o;
+    char *err = NULL;
+
+    /* Defaults: 5 s, 24 fps, 720p 16:9, a gentle zoom in. */
+    CHECK_INT_EQ(parse("{}", &o, &err), 0);
+    CHECK_INT_EQ(o.frames, 120);
+    CHECK_INT_EQ(o.width, 1280);
+    CHECK_INT_EQ(o.height, 720);
+    CHECK(o.move.value[KB_AXIS_ZOOM] < 0);
+    CHECK(!o.pad);
+    kb_options_release(&o);
+    /* NTSC rates stay exact; 1080p at 21:9. */
+    CHECK_INT_EQ(parse("{\"fps\": 23.976, \"duration\": \"10\", "
+                       "\"resolution\": \"1080p\", \"aspectRatio\": "
+                       "\"21:9\"}",
+                       &o, &err),
+                 0);
+    CHECK_INT_EQ(o.fps_num, 24000);
+    CHECK_INT_EQ(o.fps_den, 1001);
+    CHECK_INT_EQ(o.frames, 240);
+    CHECK_INT_EQ(o.width, 2520);
+    CHECK_INT_EQ(o.height, 1080);
+    kb_options_release(&o);
+    /* A cloud vendor's options preview offline; local wins over them. */
+    CHECK_INT_EQ(parse("{\"providerOptions\": {\"klingai\": "
+                       "{\"cameraControl\": {\"type\": \"simple\", "
+                       "\"config\": {\"pan\": -4}}, \"imageTail\": "
+                       "\"end.png\", \"staticMask\": \"m.png\"}}, "
+                       "\"prompt\": \"zoom out\"}",
+                       &o, &err),
+                 0);
+    CHECK_DBL_NEAR(o.move.value[KB_AXIS_PAN], -4, 1e-12);
+    CHECK_DBL_NEAR(o.move.value[KB_AXIS_ZOOM], 0, 1e-12);
+    CHECK_STR_EQ(o.tail, "end.png");
+    CHECK_STR_EQ(o.mask, "m.png");
+    kb_options_release(&o);
+    CHECK_INT_EQ(parse("{\"providerOptions\": {\"local\": {}, \"klingai\": "
+                       "{\"imageTail\": \"end.png\"}}, \"prompt\": "
+                       "{\"text\": \"tilt down\"}}",
+                       &o, &err),
+                 0);
+    CHECK(o.tail == NULL);
+    CHECK(o.move.value[KB_AXIS_TILT] < 0);
+    kb_options_release(&o);
+    /* Veo's lastFrameImage and resizeMode. */
+    CHECK_INT_EQ(parse("{\"providerOptions\": {\"vertex\": "
+                       "{\"lastFrameImage\": \"b.jpg\", \"resizeMode\": "
+                       "\"pad\"}}}",
+                       &o, &err),
+                 0);
+    CHECK_STR_EQ(o.tail, "b.jpg");
+    CHECK_STR_EQ(o.tail_field, "lastFrameImage");
+    CHECK(o.pad);
+    kb_options_release(&o);
+    /* Defensive: wrong values name their field. */
+    CHECK_INT_EQ(parse("{\"resolution\": \"huge\"}", &o, &err), -EINVAL);
+    CHECK_STR_CONTAINS(err, "resolution");
+    free(err);
+    err = NULL;
+    kb_options_release(&o);
+    CHECK_INT_EQ(parse("{\"providerOptions\": {\"local\": "
+                       "{\"cameraControl\": {\"type\": \"simple\", "
+                       "\"config\": {\"zoom\": 11}}}}}",
+                       &o, &err),
+                 -EINVAL);
+    CHECK_STR_CONTAINS(err, "cameraControl.config.zoom");
+    free(err);
+    kb_options_release(&o);
+}
+
 /* ---- renders ---- */
 
 #define SMALL "\"resolution\": \"320x180\", \"duration\": 1, \"fps\": 12"
@@ -510,8 +607,8 @@ static void test_render_probes_as_h264_high(void)
     struct progress prog = { 0 };
 
     CHECK(dir != NULL);
-    CHECK_INT_EQ(write_image(path_in(dir, "photo.jpg"), "mjpeg", 640, 480,
-                             paint_texture, NULL, 0),
+    CHECK_INT_EQ(write_image_in(dir, "photo.jpg", "mjpeg", 640, 480,
+                                paint_texture, NULL, 0),
                  0);
     CHECK_INT_EQ(render(dir, "photo.jpg", "{" SMALL "}", &err, &prog, NULL), 0);
     CHECK(err == NULL);
@@ -558,9 +655,9 @@ static void test_resolution_and_aspect_ratio(void)
 {
     char *dir = scratch();
 
-    CHECK_INT_EQ(write_image(path_in(dir, "p.png"), "png", 300, 500,
-                             paint_texture, NULL, 0),
-                 0);
+    CHECK_INT_EQ(
+        write_image_in(dir, "p.png", "png", 300, 500, paint_texture, NULL, 0),
+        0);
     check_render_size(dir, "p.png",
                       "{\"resolution\": \"480p\", \"aspectRatio\": \"9:16\", "
                       "\"duration\": 1, \"fps\": 4}",
@@ -628,8 +725,8 @@ static void test_webp_input(void)
         rm_scratch(dir);
         return;
     }
-    CHECK_INT_EQ(write_image(path_in(dir, "w.webp"), "libwebp", 200, 120,
-                             paint_texture, NULL, 0),
+    CHECK_INT_EQ(write_image_in(dir, "w.webp", "libwebp", 200, 120,
+                                paint_texture, NULL, 0),
                  0);
     check_render_size(dir, "w.webp", "{" SMALL "}", 320, 180, 12);
     rm_scratch(dir);
@@ -642,12 +739,11 @@ static void test_image_tail_ends_on_the_tail(void)
     struct kb_picture pic;
     struct kb_image tail;
 
-    CHECK_INT_EQ(write_image(path_in(dir, "a.png"), "png", 640, 360, paint_dark,
-                             NULL, 0),
-                 0);
-    CHECK_INT_EQ(write_image(path_in(dir, "end.png"), "png", 640, 360,
-                             paint_bright, NULL, 0),
-                 0);
+    CHECK_INT_EQ(
+        write_image_in(dir, "a.png", "png", 640, 360, paint_dark, NULL, 0), 0);
+    CHECK_INT_EQ(
+        write_image_in(dir, "end.png", "png", 640, 360, paint_bright, NULL, 0),
+        0);
     CHECK_INT_EQ(render(dir, "a.png",
                         "{" SMALL ", \"providerOptions\": {\"klingai\": "
                         "{\"imageTail\": \"end.png\"}}}",
@@ -685,11 +781,11 @@ static void test_static_mask_holds_its_region_still(void)
     char *dir = scratch(), *err = NULL, *out = path_in(dir, "out.mp4");
     struct lumas l;
 
-    CHECK_INT_EQ(write_image(path_in(dir, "a.png"), "png", 640, 360,
-                             paint_texture, NULL, 0),
-                 0);
-    CHECK_INT_EQ(write_image(path_in(dir, "mask.png"), "png", 640, 360,
-                             paint_mask_left, NULL, 0),
+    CHECK_INT_EQ(
+        write_image_in(dir, "a.png", "png", 640, 360, paint_texture, NULL, 0),
+        0);
+    CHECK_INT_EQ(write_image_in(dir, "mask.png", "png", 640, 360,
+                                paint_mask_left, NULL, 0),
                  0);
     CHECK_INT_EQ(render(dir, "a.png",
                         "{" SMALL ", \"providerOptions\": {\"local\": "
@@ -715,7 +811,9 @@ static void test_errors_are_one_clear_line(void)
 {
     char *dir = scratch(), *err = NULL;
 
-    write_text(path_in(dir, "notes.png"), "just some text, not a picture\n");
+    char *notes = path_in(dir, "notes.png");
+    write_text(notes, "just some text, not a picture\n");
+    free(notes);
     CHECK_INT_EQ(render(dir, "notes.png", "{" SMALL "}", &err, NULL, NULL),
                  -EINVAL);
     CHECK_STR_EQ(err, "notes.png is not an image i2vfs can read (JPEG, PNG "
@@ -723,9 +821,8 @@ static void test_errors_are_one_clear_line(void)
     free(err);
     err = NULL;
 
-    CHECK_INT_EQ(write_image(path_in(dir, "a.png"), "png", 64, 64,
-                             paint_texture, NULL, 0),
-                 0);
+    CHECK_INT_EQ(
+        write_image_in(dir, "a.png", "png", 64, 64, paint_texture, NULL, 0), 0);
     CHECK_INT_EQ(render(dir, "a.png",
                         "{" SMALL ", \"providerOptions\": {\"klingai\": "
                         "{\"imageTail\": \"end.png\"}}}",
@@ -791,15 +888,74 @@ static void test_errors_are_one_clear_line(void)
     rm_scratch(dir);
 }
 
+static void test_odd_tiny_and_truncated_inputs(void)
+{
+    char *dir = scratch(), *err = NULL;
+
+    CHECK_INT_EQ(
+        write_image_in(dir, "dot.png", "png", 1, 1, paint_bright, NULL, 0), 0);
+    check_render_size(dir, "dot.png", "{" SMALL "}", 320, 180, 12);
+    CHECK_INT_EQ(write_image_in(dir, "odd.jpg", "mjpeg", 301, 201,
+                                paint_texture, NULL, 0),
+                 0);
+    check_render_size(dir, "odd.jpg",
+                      "{\"resolution\": \"66x38\", \"duration\": 1, \"fps\": "
+                      "3, \"providerOptions\": {\"local\": {\"resizeMode\": "
+                      "\"pad\", \"padBackground\": \"blur\", "
+                      "\"cameraControl\": {\"type\": \"forward_up\"}}}}",
+                      66, 38, 3);
+    /* The first 300 bytes of a JPEG: a header, then nothing. */
+    char *full = path_in(dir, "odd.jpg"), *cut = path_in(dir, "cut.jpg");
+    FILE *in = fopen(full, "rb"), *out = fopen(cut, "wb");
+    char buf[300];
+    CHECK(in && out);
+    if (in && out) {
+        size_t n = fread(buf, 1, sizeof(buf), in);
+        fwrite(buf, 1, n, out);
+    }
+    if (in) {
+        fclose(in);
+    }
+    if (out) {
+        fclose(out);
+    }
+    int rc = render(dir, "cut.jpg", "{" SMALL "}", &err, NULL, NULL);
+    CHECK(rc == 0 || rc == -EINVAL); /* a decoder may conceal, never crash */
+    if (rc != 0) {
+        CHECK_STR_CONTAINS(err, "cut.jpg is damaged or not an image");
+    }
+    free(err);
+    free(full);
+    free(cut);
+    rm_scratch(dir);
+}
+
+static void test_large_photos_are_shrunk_to_what_the_move_shows(void)
+{
+    struct kb_move m;
+    struct kb_camera cam;
+
+    /* A 4K photo into 1080p, zooming in: 2 photo px per output px. */
+    kb_move_init(&m);
+    m.value[KB_AXIS_ZOOM] = -10;
+    kb_camera_init(&cam, &m, 1920, 1080, 3840, 2160);
+    CHECK_DBL_NEAR(kb_camera_max_density(&cam), 2, 0.01);
+    /* Zooming out shows the whole photo at the end: the same density. */
+    m.value[KB_AXIS_ZOOM] = 10;
+    kb_camera_init(&cam, &m, 1920, 1080, 3840, 2160);
+    CHECK_DBL_NEAR(kb_camera_max_density(&cam), 2, 0.01);
+    CHECK(cam.extra_zoom > 1.59 && cam.extra_zoom < 1.61);
+}
+
 static void test_cancel_stops_between_frames(void)
 {
     char *dir = scratch(), *err = NULL;
     atomic_bool cancel = false;
     struct progress prog = { .cancel_at_first = &cancel };
 
-    CHECK_INT_EQ(write_image(path_in(dir, "a.jpg"), "mjpeg", 320, 180,
-                             paint_texture, NULL, 0),
-                 0);
+    CHECK_INT_EQ(
+        write_image_in(dir, "a.jpg", "mjpeg", 320, 180, paint_texture, NULL, 0),
+        0);
     CHECK_INT_EQ(render(dir, "a.jpg",
                         "{\"resolution\": \"320x180\", \"duration\": 10, "
                         "\"fps\": 24}",
@@ -820,7 +976,7 @@ CHECK_MAIN(CHECK_CASE(test_start_is_the_plain_framing),
            CHECK_CASE(test_eased_velocity_is_zero_at_both_ends),
            CHECK_CASE(test_pan_and_tilt_are_perspective_turns),
            CHECK_CASE(test_every_move_keeps_the_frame_covered),
-           CHECK_CASE(test_motion_words),
+           CHECK_CASE(test_motion_words), CHECK_CASE(test_options),
            CHECK_CASE(test_render_probes_as_h264_high),
            CHECK_CASE(test_resolution_and_aspect_ratio),
            CHECK_CASE(test_exif_orientation_is_respected),
@@ -828,4 +984,6 @@ CHECK_MAIN(CHECK_CASE(test_start_is_the_plain_framing),
            CHECK_CASE(test_image_tail_ends_on_the_tail),
            CHECK_CASE(test_static_mask_holds_its_region_still),
            CHECK_CASE(test_errors_are_one_clear_line),
+           CHECK_CASE(test_odd_tiny_and_truncated_inputs),
+           CHECK_CASE(test_large_photos_are_shrunk_to_what_the_move_shows),
            CHECK_CASE(test_cancel_stops_between_frames))

@@ -1,0 +1,1 @@
+test_handles_MODULES := fs/handles

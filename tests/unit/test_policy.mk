@@ -1,0 +1,1 @@
+test_policy_MODULES := fs/policy
