@@ -84,6 +84,13 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh $(BUILD)
 
+# The benchmark's helper (scripts/bench.sh builds it); not part of make test.
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard providers/local/*.c)) \
+             $(BUILD)/providers/probe.o
+$(BUILD)/bench/bench_render: tests/bench/bench_render.c $(CORE_OBJ) $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $(filter-out %.c,$^) $< -o $@ $(PKG_LIBS) $(LDLIBS)
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 

@@ -112,15 +112,12 @@ static char *pretty(const cJSON *v)
 
 static char *type_words(unsigned types)
 {
-    static const char *const names[] = { "string",  "number",      "integer",
-                                         "boolean", "object",      "array",
-                                         "image",   "image array", "url" };
     struct text t = { NULL, 0, 0 };
 
     add(&t, "%s", "");
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (types & (1u << i))
-            add(&t, "%s%s", t.len ? " or " : "", names[i]);
+    for (const struct catalog_type_name *n = catalog_type_names; n->bit; n++) {
+        if (types & n->bit)
+            add(&t, "%s%s", t.len ? " or " : "", n->doc);
     }
     return t.s;
 }
@@ -128,7 +125,7 @@ static char *type_words(unsigned types)
 static char *allowed_words(const struct catalog_option *o)
 {
     struct text t = { NULL, 0, 0 };
-    char *base = catalog_allowed_text(o);
+    char *base = catalog_allowed_text(o), *part;
 
     add(&t, "%s", base ? base : "");
     free(base);
@@ -136,19 +133,14 @@ static char *allowed_words(const struct catalog_option *o)
         add(&t, "%sa file name here, an http(s) URL, a data: URI or base64",
             t.len ? "; " : "");
     if (o->types & CATALOG_URL) {
-        add(&t, "%san http(s) URL", t.len ? "; " : "");
-        for (size_t i = 0; o->extensions[i]; i++)
-            add(&t, "%s.%s", i ? " or " : " of a ", o->extensions[i]);
-        if (o->extensions[0])
-            add(&t, " file");
+        part = catalog_url_text(o);
+        add(&t, "%s%s", t.len ? "; " : "", part);
+        free(part);
     }
-    if (o->min_items >= 0 && o->max_items >= 0)
-        add(&t, "%s%ld to %ld items", t.len ? "; " : "", o->min_items,
-            o->max_items);
-    else if (o->min_items >= 0)
-        add(&t, "%sat least %ld items", t.len ? "; " : "", o->min_items);
-    else if (o->max_items >= 0)
-        add(&t, "%sat most %ld items", t.len ? "; " : "", o->max_items);
+    part = catalog_items_text(o);
+    if (part)
+        add(&t, "%s%s items", t.len ? "; " : "", part);
+    free(part);
     if (o->max_length >= 0)
         add(&t, "%sat most %ld characters", t.len ? "; " : "", o->max_length);
     if (o->is_required)

@@ -1,7 +1,8 @@
 /*
- * The catalog's parsed form, shared by catalog.c (parsing, lookups),
- * validate.c (validation, assets) and catalog_doc.c (MODEL.md, examples,
- * README.txt). Private to those three files.
+ * The catalog's parsed form and the private seams between the files of the
+ * catalog: catalog_parse*.c (reading catalog.json), catalog.c (lookups),
+ * catalog_text.c (values as text), validate*.c (validation, assets) and
+ * catalog_doc.c (MODEL.md, examples, README.txt). Private to those files.
  */
 #ifndef PROVIDERS_CATALOG_IMPL_H
 #define PROVIDERS_CATALOG_IMPL_H
@@ -132,9 +133,77 @@ struct catalog {
     size_t enabled_count;
 };
 
-/* The option of model at canonical path (no aliases, "[]" for items). */
+/*
+ * The option of model at canonical path (no aliases, "[]" for items), or
+ * NULL (catalog.c).
+ */
 const struct catalog_option *
 catalog_option_find(const struct catalog_model *model, const char *path);
+
+/*
+ * Reading catalog.json (catalog_parse*.c). The first error wins: every
+ * function returns 0, or -EINVAL with p->err set (if it was not yet) to
+ * "catalog: <where>: <what>". where names the place in the catalog, e.g.
+ * "model \"local/kenburns\"".
+ */
+struct catalog_parse {
+    char *err; /* the first error, or NULL */
+};
+
+/* Records a formatted error (unless one is already recorded). */
+int catalog_parse_fail(struct catalog_parse *p, const char *where,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Fails on any member of obj not in the NULL-terminated list known. */
+int catalog_parse_known(struct catalog_parse *p, const char *where,
+                        const cJSON *obj, const char *const *known);
+/* A non-empty string (NULL when absent and optional): a new string. */
+int catalog_parse_str(struct catalog_parse *p, const char *where,
+                      const cJSON *obj, const char *key, bool is_required,
+                      char **out);
+int catalog_parse_bool(struct catalog_parse *p, const char *where,
+                       const cJSON *obj, const char *key, bool fallback,
+                       bool *out);
+/* A finite number; *is_set (if not NULL) tells whether it was there. */
+int catalog_parse_num(struct catalog_parse *p, const char *where,
+                      const cJSON *obj, const char *key, bool *is_set,
+                      double *out);
+/* A whole number >= 0, or fallback when absent. */
+int catalog_parse_count(struct catalog_parse *p, const char *where,
+                        const cJSON *obj, const char *key, long fallback,
+                        long *out);
+/*
+ * A NULL-terminated copy of an array of non-empty strings (absent: empty).
+ * *out is always set, even on failure; free it with catalog_names_free.
+ */
+int catalog_parse_str_list(struct catalog_parse *p, const char *where,
+                           const cJSON *obj, const char *key, char ***out);
+
+/*
+ * Reads the option v of the model named by model_where into opt (zeroed by
+ * the caller); opt owns what it holds even on failure.
+ */
+int catalog_parse_option(struct catalog_parse *p, const char *model_where,
+                         const cJSON *v, struct catalog_option *opt);
+/*
+ * Reads the rule v of model m (whose options are read) into r (zeroed by
+ * the caller); r owns what it holds even on failure.
+ */
+int catalog_parse_rule(struct catalog_parse *p, const char *where,
+                       const struct catalog_model *m, const cJSON *v,
+                       struct catalog_rule *r);
+
+/* Values as text for messages and docs (catalog_text.c). */
+
+/* How each type is named; the table ends with a zeroed entry. */
+struct catalog_type_name {
+    unsigned bit;     /* enum catalog_type */
+    const char *json; /* in catalog.json: "image-array" */
+    const char *doc;  /* in MODEL.md: "image array" */
+    const char *text; /* in messages: "an array of images" */
+};
+
+extern const struct catalog_type_name catalog_type_names[];
 
 /* "a string", "an integer or an object" …: a new string the caller frees. */
 char *catalog_types_text(unsigned types);
@@ -144,5 +213,89 @@ const char *catalog_num_text(double value, char *buf, size_t size);
 
 /* What values an option allows, e.g. "5, 10" or "-10 to 10"; or NULL. */
 char *catalog_allowed_text(const struct catalog_option *opt);
+
+/*
+ * How many items an array option allows, e.g. "1 to 3" or "at least 1";
+ * NULL when it sets no limit. A new string the caller frees.
+ */
+char *catalog_items_text(const struct catalog_option *opt);
+
+/*
+ * What a url option allows: "an http(s) URL", or "an http(s) URL of a .wav
+ * or .mp3 file" when it lists file types. A new string the caller frees.
+ */
+char *catalog_url_text(const struct catalog_option *opt);
+
+/* The JSON text of v, shortened for a message: a new string. */
+char *catalog_value_text(const cJSON *v);
+
+/*
+ * The items of the NULL-terminated list, each after prefix, separated by
+ * sep (".wav or .mp3"): a new string the caller frees.
+ */
+char *catalog_list_text(char **list, const char *prefix, const char *sep);
+
+/*
+ * Input images (validate_image.c): how an image-valued string names its
+ * image.
+ */
+enum catalog_image_kind {
+    CATALOG_IMAGE_FILE, /* a file name in the folder */
+    CATALOG_IMAGE_URL,
+    CATALOG_IMAGE_DATA_URI,
+    CATALOG_IMAGE_BASE64,
+    CATALOG_IMAGE_INVALID,
+};
+
+enum catalog_image_kind catalog_image_kind(const char *s);
+
+/*
+ * One walk over a request (validate*.c): validating, where the first error
+ * wins, or collecting the asset names, where nothing fails.
+ */
+struct catalog_walk {
+    const struct catalog_model *model;
+    char *err;       /* validating: the first error */
+    bool is_collect; /* collecting asset names, never failing */
+    char **names;    /* collecting: NULL-terminated */
+    size_t name_count;
+};
+
+/*
+ * Records msg (taking ownership) as the walk's error, unless one is already
+ * recorded or the walk collects. Returns -EINVAL, or 0 when collecting
+ * (validate.c, as is catalog_walk_reject).
+ */
+int catalog_walk_fail(struct catalog_walk *w, char *msg);
+/*
+ * The same for the message "<disp>: <v as text> <fmt …>", the usual form
+ * for a value that is wrong.
+ */
+int catalog_walk_reject(struct catalog_walk *w, const char *disp,
+                        const cJSON *v, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* JSON equality, with 5 and 5.0 equal (validate_value.c). */
+bool catalog_same_value(const cJSON *a, const cJSON *b);
+
+/*
+ * Checks the value v of option opt, shown in messages as disp (e.g.
+ * "providerOptions.klingai.mode"), once its JSON type fits (validate_value.c).
+ * Each returns catalog_walk_fail's result, or 0.
+ */
+int catalog_walk_string(struct catalog_walk *w,
+                        const struct catalog_option *opt, const cJSON *v,
+                        const char *disp);
+int catalog_walk_number(struct catalog_walk *w,
+                        const struct catalog_option *opt, const cJSON *v,
+                        const char *disp);
+int catalog_walk_url(struct catalog_walk *w, const struct catalog_option *opt,
+                     const cJSON *v, const char *disp);
+
+/*
+ * Checks request against the model's rules (exclusive, requires), after its
+ * options passed (validate_rules.c). Returns 0 or catalog_walk_fail's result.
+ */
+int catalog_walk_rules(struct catalog_walk *w, const cJSON *request);
 
 #endif
