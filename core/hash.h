@@ -19,8 +19,7 @@ void hash_sha256_update(struct hash_sha256 *h, const void *data, size_t size);
 void hash_sha256_final(struct hash_sha256 *h, char hex[HASH_HEX_LEN + 1]);
 
 /* SHA-256 of a buffer, as hex. */
-void hash_sha256_buf(const void *data, size_t size,
-                     char hex[HASH_HEX_LEN + 1]);
+void hash_sha256_buf(const void *data, size_t size, char hex[HASH_HEX_LEN + 1]);
 
 /* SHA-256 of a file's contents, as hex. Returns 0 or a negative errno. */
 int hash_sha256_file(const char *path, char hex[HASH_HEX_LEN + 1]);

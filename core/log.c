@@ -16,8 +16,7 @@ void log_set_level(enum log_level level)
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-    static const char *const names[] = { "debug", "info", "warning",
-                                         "error" };
+    static const char *const names[] = { "debug", "info", "warning", "error" };
     char line[1024];
     va_list ap;
 

@@ -19,7 +19,8 @@ typedef void (*loop_call_cb)(struct loop *loop, void *arg);
 /* Creates a loop. Returns 0 or a negative errno. */
 int loop_new(struct loop **out);
 
-/* Frees the loop; pending posted calls are dropped. loop_free(NULL) is a no-op. */
+/* Frees the loop; pending posted calls are dropped. loop_free(NULL) is a no-op.
+ */
 void loop_free(struct loop *loop);
 
 /* Watches fd for events (EPOLLIN, EPOLLOUT …). Loop thread only. */
@@ -34,8 +35,8 @@ int loop_del_fd(struct loop *loop, int fd);
  * Calls cb once after delay_ms. Returns a timer id (never 0) for
  * loop_timer_cancel. Loop thread only (or before loop_run starts).
  */
-uint64_t loop_timer_add(struct loop *loop, uint64_t delay_ms,
-                        loop_call_cb cb, void *arg);
+uint64_t loop_timer_add(struct loop *loop, uint64_t delay_ms, loop_call_cb cb,
+                        void *arg);
 /* Cancels a pending timer; an unknown or fired id is ignored. */
 void loop_timer_cancel(struct loop *loop, uint64_t id);
 

@@ -16,7 +16,8 @@
  */
 bool names_is_junk(const char *name);
 
-/* True when the name's extension is one of the images we accept: .jpg, .jpeg, .png, .webp (any case). */
+/* True when the name's extension is one of the images we accept: .jpg, .jpeg,
+ * .png, .webp (any case). */
 bool names_is_image(const char *name);
 
 /*

@@ -15,8 +15,8 @@ struct engine_config {
     const char *store_root;        /* absolute path of the store */
     const struct catalog *catalog; /* borrowed; outlives the engine */
     struct publisher *publisher;   /* borrowed; outlives the engine */
-    unsigned quiet_ms;             /* quiet moment before a file counts; 0: 300 */
-    unsigned render_workers;       /* concurrent renders; 0: 1 */
+    unsigned quiet_ms;       /* quiet moment before a file counts; 0: 300 */
+    unsigned render_workers; /* concurrent renders; 0: 1 */
 };
 
 enum engine_event {

@@ -29,17 +29,16 @@ void request_merge(cJSON *base, const cJSON *over);
  * (missing files are simply skipped). *has_request is set true when at
  * least one request.json was found in the chain.
  */
-int request_effective(const char *store_root,
-                      const struct catalog_model *model, const char *dir_rel,
-                      const char *sidecar, cJSON **out, int *has_request,
-                      char **err);
+int request_effective(const char *store_root, const struct catalog_model *model,
+                      const char *dir_rel, const char *sidecar, cJSON **out,
+                      int *has_request, char **err);
 
 /*
  * Reads and parses one JSON file of at most REQUEST_MAX_BYTES. Returns 0
  * with *out set; -ENOENT if missing; -EINVAL/-EFBIG with *err (caller
  * frees) naming display_name, and line and column for bad JSON.
  */
-int request_read_json(const char *path, const char *display_name,
-                      cJSON **out, char **err);
+int request_read_json(const char *path, const char *display_name, cJSON **out,
+                      char **err);
 
 #endif

@@ -26,52 +26,52 @@ static int check_failures;
         }                                                                    \
     } while (0)
 
-#define CHECK_INT_EQ(a, b)                                                   \
-    do {                                                                     \
-        long long check_a_ = (long long)(a), check_b_ = (long long)(b);      \
-        if (check_a_ != check_b_) {                                          \
-            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n",        \
-                    __FILE__, __LINE__, #a, #b, check_a_, check_b_);         \
-            check_failures++;                                                \
-        }                                                                    \
+#define CHECK_INT_EQ(a, b)                                              \
+    do {                                                                \
+        long long check_a_ = (long long)(a), check_b_ = (long long)(b); \
+        if (check_a_ != check_b_) {                                     \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n",   \
+                    __FILE__, __LINE__, #a, #b, check_a_, check_b_);    \
+            check_failures++;                                           \
+        }                                                               \
     } while (0)
 
-#define CHECK_DBL_NEAR(a, b, tol)                                            \
-    do {                                                                     \
-        double check_a_ = (double)(a), check_b_ = (double)(b);               \
-        double check_d_ = check_a_ - check_b_;                               \
-        if (check_d_ < 0)                                                    \
-            check_d_ = -check_d_;                                            \
-        if (!(check_d_ <= (tol))) {                                          \
-            fprintf(stderr, "%s:%d: %s ~= %s failed: %g != %g (tol %g)\n",   \
-                    __FILE__, __LINE__, #a, #b, check_a_, check_b_,          \
-                    (double)(tol));                                          \
-            check_failures++;                                                \
-        }                                                                    \
+#define CHECK_DBL_NEAR(a, b, tol)                                          \
+    do {                                                                   \
+        double check_a_ = (double)(a), check_b_ = (double)(b);             \
+        double check_d_ = check_a_ - check_b_;                             \
+        if (check_d_ < 0)                                                  \
+            check_d_ = -check_d_;                                          \
+        if (!(check_d_ <= (tol))) {                                        \
+            fprintf(stderr, "%s:%d: %s ~= %s failed: %g != %g (tol %g)\n", \
+                    __FILE__, __LINE__, #a, #b, check_a_, check_b_,        \
+                    (double)(tol));                                        \
+            check_failures++;                                              \
+        }                                                                  \
     } while (0)
 
-#define CHECK_STR_EQ(a, b)                                                   \
-    do {                                                                     \
-        const char *check_a_ = (a), *check_b_ = (b);                         \
-        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {     \
-            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n",    \
-                    __FILE__, __LINE__, #a, #b,                              \
-                    check_a_ ? check_a_ : "(null)",                          \
-                    check_b_ ? check_b_ : "(null)");                         \
-            check_failures++;                                                \
-        }                                                                    \
+#define CHECK_STR_EQ(a, b)                                                \
+    do {                                                                  \
+        const char *check_a_ = (a), *check_b_ = (b);                      \
+        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {  \
+            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", \
+                    __FILE__, __LINE__, #a, #b,                           \
+                    check_a_ ? check_a_ : "(null)",                       \
+                    check_b_ ? check_b_ : "(null)");                      \
+            check_failures++;                                             \
+        }                                                                 \
     } while (0)
 
 /* True when haystack contains needle; for checking error messages. */
-#define CHECK_STR_CONTAINS(hay, needle)                                      \
-    do {                                                                     \
-        const char *check_h_ = (hay), *check_n_ = (needle);                  \
-        if (!check_h_ || !strstr(check_h_, check_n_)) {                      \
-            fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n",       \
-                    __FILE__, __LINE__, check_h_ ? check_h_ : "(null)",      \
-                    check_n_);                                               \
-            check_failures++;                                                \
-        }                                                                    \
+#define CHECK_STR_CONTAINS(hay, needle)                                 \
+    do {                                                                \
+        const char *check_h_ = (hay), *check_n_ = (needle);             \
+        if (!check_h_ || !strstr(check_h_, check_n_)) {                 \
+            fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n",  \
+                    __FILE__, __LINE__, check_h_ ? check_h_ : "(null)", \
+                    check_n_);                                          \
+            check_failures++;                                           \
+        }                                                               \
     } while (0)
 
 /* Runs every case of the NULL-terminated table and prints the tally. */
@@ -94,14 +94,17 @@ static inline int check_run(const struct check_case *cases)
     return failed ? 1 : 0;
 }
 
-#define CHECK_MAIN(...)                                                      \
-    int main(void)                                                           \
-    {                                                                        \
-        static const struct check_case cases[] = { __VA_ARGS__,              \
-                                                   { NULL, NULL } };         \
-        return check_run(cases);                                             \
+#define CHECK_MAIN(...)                                              \
+    int main(void)                                                   \
+    {                                                                \
+        static const struct check_case cases[] = { __VA_ARGS__,      \
+                                                   { NULL, NULL } }; \
+        return check_run(cases);                                     \
     }
 
-#define CHECK_CASE(fn) { #fn, fn }
+#define CHECK_CASE(fn) \
+    {                  \
+#fn, fn        \
+    }
 
 #endif

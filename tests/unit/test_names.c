@@ -8,13 +8,20 @@
 
 static void junk_names_never_start_jobs(void)
 {
-    const char *junk[] = { ".goutputstream-ABC12",  ".photo.jpg.swp",
-                           ".~lock.notes.odt#",     ".photo.jpg.Xa3b9Q",
-                           ".syncthing.photo.tmp",  "._photo.jpg",
-                           ".DS_Store",             "photo.jpg~",
-                           "photo.jpg.part",        "photo.jpg.crdownload",
-                           "upload.tmp",            "Thumbs.db",
-                           "desktop.ini",           NULL };
+    const char *junk[] = { ".goutputstream-ABC12",
+                           ".photo.jpg.swp",
+                           ".~lock.notes.odt#",
+                           ".photo.jpg.Xa3b9Q",
+                           ".syncthing.photo.tmp",
+                           "._photo.jpg",
+                           ".DS_Store",
+                           "photo.jpg~",
+                           "photo.jpg.part",
+                           "photo.jpg.crdownload",
+                           "upload.tmp",
+                           "Thumbs.db",
+                           "desktop.ini",
+                           NULL };
 
     for (size_t i = 0; junk[i]; i++) {
         CHECK(names_is_junk(junk[i]));
