@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,10 +47,16 @@ static int detach(const char *path)
 
 int mountpoint_prepare(const char *path, char **abs)
 {
+    struct statfs sfs;
     struct stat st;
     char *resolved;
 
-    if (stat(path, &st) != 0 && errno == ENOTCONN) {
+    /*
+     * statfs, not stat: the kernel answers stat of a dead mount's root from
+     * its attribute cache for a moment after the daemon died, while statfs
+     * always asks the (gone) daemon and so fails with ENOTCONN at once.
+     */
+    if (statfs(path, &sfs) != 0 && errno == ENOTCONN) {
         int err = detach(path);
 
         if (err) {

@@ -68,6 +68,9 @@ start_watch() {
     }
 }
 
+# stop_daemon: unmounts (or sends SIGTERM in watch mode) and waits; sets
+# DAEMON_RC to the daemon's exit status (a sanitizer report makes it non-zero).
+DAEMON_RC=0
 stop_daemon() {
     if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
         if mountpoint -q "$MNT" 2>/dev/null; then
@@ -75,12 +78,21 @@ stop_daemon() {
         else
             kill "$DAEMON_PID"
         fi
-        local deadline=$((SECONDS + 20))
+        local deadline=$((SECONDS + 30))
         while kill -0 "$DAEMON_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
             sleep 0.05
         done
         kill -9 "$DAEMON_PID" 2>/dev/null
+        wait "$DAEMON_PID" 2>/dev/null
+        DAEMON_RC=$?
     fi
+    DAEMON_PID=""
+}
+
+# crash_daemon: SIGKILL, as a crash or the OOM killer would.
+crash_daemon() {
+    kill -9 "$DAEMON_PID"
+    wait "$DAEMON_PID" 2>/dev/null
     DAEMON_PID=""
 }
 
@@ -132,11 +144,12 @@ probe() {
 # A tiny clip keeps the suite fast: 1 s at 8 fps, 160x96.
 SMALL_REQUEST='{"duration": 1, "fps": 8, "resolution": "160x96"}'
 
-# run_case NAME FUNCTION: runs one case in a subshell and counts it.
+# run_case NAME FUNCTION: runs one case and counts it. Not in a subshell:
+# a case may restart the daemon, and the script must keep track of it.
 run_case() {
     local name=$1
     shift
-    if ("$@"); then
+    if "$@"; then
         PASSED=$((PASSED + 1))
         echo "ok   $name"
     else
@@ -146,7 +159,18 @@ run_case() {
     fi
 }
 
+# finish: stops the daemon, counts its clean exit as one more case, prints
+# the tally.
 finish() {
+    stop_daemon
+    if [ "$DAEMON_RC" -eq 0 ]; then
+        PASSED=$((PASSED + 1))
+        echo "ok   the daemon exits cleanly (status 0)"
+    else
+        FAILED=$((FAILED + 1))
+        echo "FAIL the daemon exits cleanly (status $DAEMON_RC)"
+        tail -n 30 "$WORK/daemon.log" | sed 's/^/    daemon: /'
+    fi
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]
 }

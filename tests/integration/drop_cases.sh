@@ -1,16 +1,23 @@
-#!/bin/bash
-# End to end on a real FUSE mount with ordinary tools: drop an image, get an
-# MP4; cp, mv, rsync, gio, echo > request.json, editor temporaries, rm,
-# inotify watchers, a crash mid-render, a bad request.
-. "$(dirname "$0")/lib.sh"
-need_fuse
+# The drop area end to end with ordinary tools, on either front end: drop an
+# image, get an MP4; cp, mv, rsync, gio, echo > request.json, editor
+# temporaries, rm, inotify watchers, a crash mid-render, a bad request.
+# Sourced by test_drop_mount.sh (MODE=mount) and test_drop_watch.sh
+# (MODE=watch), so both front ends pass the same cases.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-M=$MNT/local/kenburns
+if [ "$MODE" = mount ]; then
+    need_fuse
+    M=$MNT/local/kenburns
+    start_daemon() { start_mount; }
+else
+    M=$STORE/local/kenburns
+    start_daemon() { start_watch "$STORE"; }
+fi
 SRC=$WORK/src
 mkdir -p "$SRC"
 make_image "$SRC/photo.jpg" 320x240
 make_image "$SRC/other.png" 240x320
-start_mount || exit 1
+start_daemon || exit 1
 
 # new_case DIR: a folder of the model with the small request in it.
 new_case() {
@@ -157,12 +164,11 @@ case_crash_mid_render_finishes_once() {
         echo '{"duration": 15, "fps": 24, "resolution": "1080p"}' >"$M/crash/request.json" &&
         cp "$SRC/photo.jpg" "$M/crash/" &&
         wait_for 30 state_is "$M/crash/out/photo.json" running || fail "never running"
-    kill -9 "$DAEMON_PID"
-    wait "$DAEMON_PID" 2>/dev/null
-    DAEMON_PID=""
-    # The dead mountpoint ("Transport endpoint is not connected") is cleaned
-    # up by the next start.
-    start_mount || return 1
+    crash_daemon
+    [ ! -e "$M/crash/out/photo.mp4" ] || fail "a video before the end"
+    # On the mount, the dead mountpoint ("Transport endpoint is not
+    # connected") is cleaned up by the next start.
+    start_daemon || return 1
     wait_for 180 state_is "$M/crash/out/photo.json" succeeded || fail "not finished after restart"
     local attempts
     attempts=$(record_field "$M/crash/out/photo.json" attempts)
@@ -186,7 +192,7 @@ run_case "invalid JSON names line and column" case_invalid_json
 run_case "editor and download temporaries never start jobs" case_editor_temporaries
 run_case "rm of out/ record lets the image run again" case_rm_record_runs_again
 run_case "rm of an image keeps its results" case_rm_image_keeps_results
-run_case "out/ is read-only for users" case_out_is_read_only
+[ "$MODE" = mount ] && run_case "out/ is read-only for users" case_out_is_read_only
 run_case "inotifywait on out/ sees the video arrive" case_inotify_sees_video
 run_case "killed mid-render, restarted, finished exactly once" case_crash_mid_render_finishes_once
 finish
