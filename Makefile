@@ -58,6 +58,12 @@ $(BIN): $(BUILD)/main.o $(LIB)
 # A unit test links only core/ and the modules its tests/unit/<test>.mk
 # names (test_foo_MODULES := jobs/foo providers/bar), which keeps the
 # layering honest: a module that reaches for a higher layer fails to link.
+# Module groups the .mk files may name instead of listing every file.
+modules_in = $(patsubst %.c,%,$(wildcard $(1)))
+CATALOG_MODULES  := $(call modules_in,providers/catalog*.c providers/validate*.c) providers/catalog_data
+RENDERER_MODULES := $(call modules_in,providers/local/*.c) providers/probe
+PROVIDER_MODULES := $(call modules_in,providers/*.c providers/local/*.c) providers/catalog_data
+JOBS_MODULES     := $(call modules_in,jobs/*.c)
 -include $(wildcard tests/unit/*.mk)
 CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard core/*.c))
 .SECONDEXPANSION:

@@ -1,6 +1,2 @@
 test_trigger_MODULES := jobs/trigger jobs/keys jobs/scan jobs/job_state \
-	jobs/request providers/catalog providers/catalog_parse \
-	providers/catalog_parse_field providers/catalog_parse_option \
-	providers/catalog_text providers/validate providers/validate_value \
-	providers/validate_rules providers/validate_image \
-	providers/catalog_doc providers/catalog_data
+	jobs/request $(CATALOG_MODULES)

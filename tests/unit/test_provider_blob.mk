@@ -1,0 +1,1 @@
+test_provider_blob_MODULES := providers/blob providers/provider
