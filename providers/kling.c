@@ -1,0 +1,440 @@
+/*
+ * The Kling API client (api-singapore.klingai.com, API v1): submit with
+ * POST /v1/videos/image2video (or text2video when there is no image), poll
+ * with GET /v1/videos/{family}/{task_id}; auth by API key or a per-request
+ * HS256 JWT (kling.md). The task id we hand the engine is "<family>/<id>",
+ * e.g. "image2video/866889456698785798", so a poll needs nothing else.
+ */
+#include "providers/provider.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/json.h"
+#include "core/mem.h"
+#include "providers/kling_impl.h"
+
+#define KLING_DEFAULT_URL "https://api-singapore.klingai.com"
+/* The longest provider message we quote in a job's one-line error. */
+#define KLING_MAX_MESSAGE 300
+
+static const char no_key_message[] =
+    "set KLINGAI_API_KEY, or KLINGAI_ACCESS_KEY and KLINGAI_SECRET_KEY, to "
+    "use Kling models";
+
+/* s without surrounding blanks, as a new string; NULL when blank or NULL. */
+static char *trimmed(const char *s)
+{
+    size_t n;
+
+    if (!s)
+        return NULL;
+    while (isspace((unsigned char)*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    return n ? xstrndup(s, n) : NULL;
+}
+
+/*
+ * The bearer token for one request: the API key verbatim, else a JWT
+ * minted now from the access and secret keys (kling.md §1 precedence).
+ */
+static int auth_header(const struct provider_job *job,
+                       struct provider_http *out, char **err)
+{
+    const struct provider_config *cfg = job->config;
+    char *key = cfg ? trimmed(cfg->api_key) : NULL;
+    char *ak = cfg ? trimmed(cfg->access_key) : NULL;
+    char *sk = cfg ? trimmed(cfg->secret_key) : NULL;
+    char *token = NULL;
+    char *value = NULL;
+    int rc = 0;
+
+    if (key) {
+        token = key;
+        key = NULL;
+    } else if (ak && sk) {
+        rc = kling_jwt_mint(ak, sk, job->now, &token);
+        if (rc < 0) {
+            *err = xstrdup("could not sign the Kling token (OpenSSL failed)");
+            goto out;
+        }
+    } else {
+        *err = xstrdup(no_key_message);
+        rc = -ENOKEY;
+        goto out;
+    }
+    value = xasprintf("Bearer %s", token);
+    rc = provider_http_add_header(out, "Authorization", value);
+out:
+    if (value)
+        memset(value, 0, strlen(value));
+    if (token)
+        memset(token, 0, strlen(token));
+    free(value);
+    free(token);
+    free(key);
+    free(ak);
+    free(sk);
+    return rc;
+}
+
+/* The configured base URL without a trailing slash: a new string. */
+static char *base_url(const struct provider_job *job)
+{
+    const char *base =
+        job->config && job->config->base_url && *job->config->base_url
+            ? job->config->base_url
+            : KLING_DEFAULT_URL;
+    size_t n = strlen(base);
+
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    return xstrndup(base, n);
+}
+
+static int kling_build_submit(const struct provider_job *job,
+                              struct provider_http *out, char **err)
+{
+    const char *family = NULL;
+    char *body = NULL;
+    char *base;
+    int rc;
+
+    rc = kling_body_build(job, &family, &body, err);
+    if (rc < 0)
+        return rc;
+    rc = auth_header(job, out, err);
+    if (rc < 0) {
+        free(body);
+        provider_http_release(out);
+        return rc;
+    }
+    base = base_url(job);
+    out->method = "POST";
+    out->url = xasprintf("%s/v1/videos/%s", base, family);
+    out->body = body;
+    out->body_size = strlen(body);
+    free(base);
+    return provider_http_add_header(out, "Content-Type", "application/json");
+}
+
+/* Appends s percent-encoded as one path segment to a new string. */
+static char *path_segment(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = xmalloc(3 * strlen(s) + 1);
+    char *p = out;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            *p++ = (char)c;
+        } else {
+            *p++ = '%';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
+static int kling_build_poll(const struct provider_job *job,
+                            struct provider_http *out, char **err)
+{
+    const char *id = job->task_id;
+    const char *slash;
+    char *family, *segment, *base;
+    int rc;
+
+    if (!id || !*id) {
+        *err = xstrdup("the Kling task has no id to poll");
+        return -EINVAL;
+    }
+    slash = strchr(id, '/');
+    family =
+        slash ? xstrndup(id, (size_t)(slash - id)) : xstrdup("image2video");
+    segment = path_segment(slash ? slash + 1 : id);
+    rc = auth_header(job, out, err);
+    if (rc == 0) {
+        base = base_url(job);
+        out->method = "GET";
+        out->url = xasprintf("%s/v1/videos/%s/%s", base, family, segment);
+        free(base);
+    } else {
+        provider_http_release(out);
+    }
+    free(segment);
+    free(family);
+    return rc;
+}
+
+/* The provider's message on one line, capped: a new string. */
+static char *one_line(const char *msg)
+{
+    char *s = xstrndup(msg && *msg ? msg : "no message", KLING_MAX_MESSAGE);
+
+    for (char *p = s; *p; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    }
+    return s;
+}
+
+static void set_failed(struct provider_status *out, const char *code,
+                       char *message)
+{
+    out->state = PROVIDER_TASK_FAILED;
+    free(out->error);
+    free(out->error_code);
+    out->error = message;
+    out->error_code = xstrdup(code);
+}
+
+static int set_malformed(struct provider_status *out, const char *what)
+{
+    set_failed(out, "bad_reply",
+               xasprintf("Kling sent a reply we cannot read: %s", what));
+    return -EPROTO;
+}
+
+/* Parses a whole reply body as JSON; NULL if it is not JSON. */
+static cJSON *parse_body(const struct provider_reply *reply)
+{
+    cJSON *root = NULL;
+    char *error = NULL;
+
+    if (!reply->body ||
+        json_parse(reply->body, reply->body_size, &root, &error) < 0) {
+        free(error);
+        return NULL;
+    }
+    return root;
+}
+
+/*
+ * An HTTP error: {"code", "message"} (kling.md §5) turned into our code and
+ * one line quoting Kling. A body that is not that shape still fails the
+ * task with the HTTP status.
+ */
+static void http_error(const struct provider_reply *reply,
+                       struct provider_status *out)
+{
+    cJSON *root = parse_body(reply);
+    const char *message = NULL;
+    int64_t code = -1;
+    const char *prefix, *token;
+    char *msg, *detail;
+
+    if (root) {
+        (void)json_get_string(root, "message", &message); /* optional */
+        (void)json_get_int(root, "code", &code);          /* optional */
+    }
+    msg = one_line(message);
+    if (code >= 0)
+        detail =
+            xasprintf("HTTP %ld, code %lld", reply->status, (long long)code);
+    else
+        detail = xasprintf("HTTP %ld", reply->status);
+    if (reply->status == 401) {
+        prefix = "Kling rejected the credentials";
+        token = "unauthorized";
+    } else if (reply->status == 429) {
+        prefix = "Kling is refusing more work for now";
+        token = "rate_limited";
+    } else if (reply->status >= 500) {
+        prefix = "Kling had a server error";
+        token = "provider_error";
+    } else {
+        prefix = "Kling refused the request";
+        token = "provider_refused";
+    }
+    set_failed(out, token, xasprintf("%s: %s (%s)", prefix, msg, detail));
+    free(detail);
+    free(msg);
+    cJSON_Delete(root);
+}
+
+static bool is_2xx(const struct provider_reply *reply)
+{
+    return reply->status >= 200 && reply->status < 300;
+}
+
+/* Copies the status word into raw_status (truncated to fit). */
+static void set_raw(struct provider_status *out, const char *status)
+{
+    snprintf(out->raw_status, sizeof(out->raw_status), "%s", status);
+}
+
+/*
+ * A 2xx envelope {code, message, data}: 0 with *data when code is 0 (or
+ * absent) and data an object; a failed status when Kling put an error in a
+ * 2xx; -EPROTO when it is not an envelope at all.
+ */
+static int envelope(cJSON *root, struct provider_status *out,
+                    const cJSON **data)
+{
+    const char *message = NULL;
+    int64_t code = 0;
+    int rc;
+
+    if (!cJSON_IsObject(root))
+        return set_malformed(out, "not a JSON object");
+    rc = json_get_int(root, "code", &code);
+    if (rc < 0 && rc != -ENOENT)
+        return set_malformed(out, "\"code\" is not a number");
+    (void)json_get_string(root, "message", &message); /* optional */
+    if (code != 0) {
+        char *msg = one_line(message);
+
+        set_failed(out, "provider_refused",
+                   xasprintf("Kling refused the request: %s (code %lld)", msg,
+                             (long long)code));
+        free(msg);
+        return 1;
+    }
+    rc = json_get_object(root, "data", data);
+    if (rc == -ENOENT) {
+        char *msg = one_line(message);
+
+        set_failed(out, "bad_reply",
+                   xasprintf("Kling returned no task: %s", msg));
+        free(msg);
+        return 1;
+    }
+    if (rc < 0)
+        return set_malformed(out, "\"data\" is not an object");
+    return 0;
+}
+
+static int kling_parse_submit(const struct provider_job *job,
+                              const struct provider_reply *reply,
+                              struct provider_status *out)
+{
+    const cJSON *data = NULL;
+    const cJSON *id;
+    const char *family;
+    const char *status = NULL;
+    cJSON *root;
+    int rc;
+
+    out->progress = -1;
+    if (!is_2xx(reply)) {
+        http_error(reply, out);
+        return 0;
+    }
+    root = parse_body(reply);
+    if (!root)
+        return set_malformed(out, "not JSON");
+    rc = envelope(root, out, &data);
+    if (rc != 0)
+        goto out;
+    id = cJSON_GetObjectItemCaseSensitive(data, "task_id");
+    if (!(cJSON_IsString(id) && *id->valuestring) && !cJSON_IsNumber(id)) {
+        set_failed(out, "bad_reply",
+                   xstrdup("Kling returned no task id for the submitted job"));
+        goto out;
+    }
+    /* The poll goes to the family the submit went to. */
+    family = kling_body_family(job);
+    if (cJSON_IsString(id))
+        out->task_id = xasprintf("%s/%s", family, id->valuestring);
+    else
+        out->task_id = xasprintf("%s/%.0f", family, id->valuedouble);
+    out->state = PROVIDER_TASK_PENDING;
+    (void)json_get_string(data, "task_status", &status); /* optional */
+    set_raw(out, status ? status : "submitted");
+out:
+    cJSON_Delete(root);
+    return rc < 0 ? rc : 0;
+}
+
+/* A succeeded task: the first video with a URL (kling.md §4). */
+static void take_video(const cJSON *data, struct provider_status *out)
+{
+    const cJSON *result = cJSON_GetObjectItemCaseSensitive(data, "task_result");
+    const cJSON *videos = cJSON_GetObjectItemCaseSensitive(result, "videos");
+    const cJSON *video;
+
+    if (!cJSON_IsArray(videos))
+        videos = NULL;
+    cJSON_ArrayForEach(video, videos)
+    {
+        const char *url = NULL;
+
+        if (json_get_string(video, "url", &url) == 0 && *url) {
+            out->state = PROVIDER_TASK_SUCCEEDED;
+            out->progress = 100;
+            out->video_url = xstrdup(url);
+            return;
+        }
+    }
+    set_failed(out, "bad_reply",
+               xstrdup("Kling reported success but sent no video URL"));
+}
+
+static int kling_parse_poll(const struct provider_job *job,
+                            const struct provider_reply *reply,
+                            struct provider_status *out)
+{
+    const cJSON *data = NULL;
+    const char *status = NULL;
+    cJSON *root;
+    int rc;
+
+    (void)job; /* the reply alone says everything */
+    out->progress = -1;
+    if (!is_2xx(reply)) {
+        http_error(reply, out);
+        return 0;
+    }
+    root = parse_body(reply);
+    if (!root)
+        return set_malformed(out, "not JSON");
+    rc = envelope(root, out, &data);
+    if (rc != 0)
+        goto out;
+    if (json_get_string(data, "task_status", &status) < 0) {
+        rc = set_malformed(out, "no \"task_status\"");
+        goto out;
+    }
+    set_raw(out, status);
+    if (strcmp(status, "succeed") == 0) {
+        take_video(data, out);
+    } else if (strcmp(status, "failed") == 0) {
+        const char *msg = NULL;
+        char *line;
+
+        (void)json_get_string(data, "task_status_msg", &msg); /* optional */
+        line = one_line(msg && *msg ? msg : "no reason given");
+        set_failed(out, "task_failed",
+                   xasprintf("Kling could not make the video: %s", line));
+        free(line);
+    } else {
+        /* submitted, processing, and any status Kling may add later */
+        out->state = PROVIDER_TASK_PENDING;
+    }
+out:
+    cJSON_Delete(root);
+    return rc < 0 ? rc : 0;
+}
+
+const struct provider provider_kling = {
+    .name = "kling",
+    .caps = PROVIDER_CAP_CLOUD | PROVIDER_CAP_INPUT_IMAGE,
+    .uploader = NULL,
+    .build_submit = kling_build_submit,
+    .parse_submit = kling_parse_submit,
+    .build_poll = kling_build_poll,
+    .parse_poll = kling_parse_poll,
+};
