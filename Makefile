@@ -29,13 +29,18 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)
 LIB      := $(BUILD)/libi2vfs.a
 BIN      := $(BUILD)/i2vfs
 
+# The helper of tests/integration/test_syscalls.sh: syscalls run on a local
+# folder and on the mount, compared.
+SYSCALLS_SRC := $(sort $(wildcard tests/integration/syscalls*.c))
+SYSCALLS     := $(BUILD)/tests/syscalls
+
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG    := $(sort $(wildcard tests/integration/test_*.sh))
 
 .PHONY: all deps run test unit integration bench soak format check-format clean
 
-all: $(BIN) $(UNIT_BIN)
+all: $(BIN) $(UNIT_BIN) $(SYSCALLS)
 
 deps:
 	@scripts/install-deps.sh
@@ -71,6 +76,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $$(addprefix $(BUILD)/,$$(addsuffix
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $< $(filter %.o,$^) -o $@ $(PKG_LIBS) $(LDLIBS)
 
+$(SYSCALLS): $(SYSCALLS_SRC) tests/integration/syscalls.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(SYSCALLS_SRC) -o $@
+
 run: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@mkdir -p $(MOUNT)
@@ -96,6 +105,35 @@ BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard providers/local/*.c)) \
 $(BUILD)/bench/bench_render: tests/bench/bench_render.c $(CORE_OBJ) $(BENCH_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $(filter-out %.c,$^) $< -o $@ $(PKG_LIBS) $(LDLIBS)
+
+# libFuzzer targets (tests/fuzz/fuzz_<x>.c, with fuzz_<x>.mk naming the
+# modules it links and its -max_len), built with clang, ASan and UBSan into
+# build/fuzz/. make fuzz runs each for FUZZ_SECONDS on a copy of the
+# checked-in corpus and prints runs, new inputs and crashes; fuzz-short is
+# the pass for CI. Neither is part of make test.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build/fuzz
+FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE $(WARN) -I. -MMD -MP -pthread \
+                -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+-include $(wildcard tests/fuzz/*.mk)
+.PRECIOUS: $(FUZZ_BUILD)/%.o
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c $< -o $@
+$(FUZZ_BUILD)/%.o: %.S providers/catalog.json
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -c $< -o $@
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE_OBJ:$(BUILD)/%=$(FUZZ_BUILD)/%) $$(addprefix $(FUZZ_BUILD)/,$$(addsuffix .o,$$(fuzz_$$*_MODULES)))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) $< $(filter %.o,$^) -o $@ $(PKG_LIBS) $(LDLIBS)
+
+.PHONY: fuzz fuzz-short
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(foreach b,$(notdir $(FUZZ_BIN)),$(b):$($(b)_MAX_LEN))
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

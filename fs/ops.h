@@ -19,8 +19,9 @@
 
 /* What fi->fh points to for an open file. */
 struct ops_file {
-    bool is_dir;                     /* false: tells it from an ops_dir */
-    int fd;                          /* -1 for a generated file */
+    bool is_dir; /* false: tells it from an ops_dir */
+    int fd;      /* -1 for a generated file */
+    int page_fd; /* without O_APPEND for page-cache writes, or -1 */
     const struct virtual_file *virt; /* the generated file, or NULL */
     struct handle *writer;           /* write handle entry, or NULL */
 };

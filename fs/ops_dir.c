@@ -16,6 +16,8 @@
 
 #include "core/mem.h"
 #include "fs/ctx.h"
+#include "fs/hidden.h"
+#include "fs/modes.h"
 #include "jobs/publish.h"
 
 static struct ops_dir *dir_of(const struct fuse_file_info *fi)
@@ -127,8 +129,7 @@ static int fill_real_dir(const struct ctx *ctx, const struct ops_dir *dir,
         if (!e)
             break;
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            strncmp(e->d_name, POLICY_HIDDEN_PREFIX,
-                    strlen(POLICY_HIDDEN_PREFIX)) == 0)
+            hidden_is_name(e->d_name))
             continue;
         if (is_model && (strcmp(e->d_name, POLICY_DOC_NAME) == 0 ||
                          strcmp(e->d_name, POLICY_EXAMPLE_NAME) == 0))
@@ -199,6 +200,7 @@ int ops_mkdir(const char *path, mode_t mode)
         return err;
     if (mkdirat(ctx->store_fd, rel, mode) != 0)
         return -errno;
+    (void)modes_fix(ctx->store_fd, rel, mode); /* best effort */
     ctx_give_to_caller(ctx, rel);
     ctx_notify(ctx, is_publisher, ENGINE_DIR_CHANGED, rel);
     return 0;
@@ -214,8 +216,19 @@ int ops_rmdir(const char *path)
     err = policy_check(ctx->policy, rel, POLICY_DELETE, is_publisher);
     if (err)
         return err;
-    if (unlinkat(ctx->store_fd, rel, AT_REMOVEDIR) != 0)
-        return -errno;
+    if (unlinkat(ctx->store_fd, rel, AT_REMOVEDIR) != 0) {
+        /*
+         * Files deleted while open (a player, a thumbnailer) linger under
+         * hidden names: the folder is empty to its users, so remove it.
+         */
+        if (errno != ENOTEMPTY)
+            return -errno;
+        err = hidden_purge(ctx->store_fd, rel);
+        if (err)
+            return err;
+        if (unlinkat(ctx->store_fd, rel, AT_REMOVEDIR) != 0)
+            return -errno;
+    }
     ctx_notify(ctx, is_publisher, ENGINE_FILE_GONE, rel);
     return 0;
 }

@@ -16,6 +16,8 @@
 
 #include "core/mem.h"
 #include "fs/ctx.h"
+#include "fs/modes.h"
+#include "fs/pagefd.h"
 
 /* Writes tell the engine "still busy" at most this often per file. */
 #define BUSY_INTERVAL_MS 100
@@ -66,6 +68,7 @@ static void attach(struct ctx *ctx, const char *rel, int fd, bool is_writing,
     struct ops_file *file = xcalloc(1, sizeof(*file));
 
     file->fd = fd;
+    file->page_fd = pagefd_open(fd, fi->flags);
     if (is_writing && !is_publisher &&
         policy_area(ctx->policy, rel) != POLICY_PRIVATE) {
         file->writer = handles_open(ctx->handles, rel);
@@ -92,6 +95,7 @@ int ops_open(const char *path, struct fuse_file_info *fi)
         struct ops_file *file = xcalloc(1, sizeof(*file));
 
         file->fd = -1;
+        file->page_fd = -1;
         file->virt = virt;
         fi->fh = (uint64_t)(uintptr_t)file;
         fi->keep_cache = 1; /* fixed for the life of the mount */
@@ -112,17 +116,23 @@ int ops_create(const char *path, mode_t mode, struct fuse_file_info *fi)
     struct ctx *ctx = ctx_get();
     const char *rel = ctx_rel(path);
     bool is_publisher = ctx_is_publisher(ctx);
+    int flags =
+        (fi->flags & ~(O_NOCTTY | O_DIRECT | O_CREAT | O_EXCL)) | O_CLOEXEC;
     int err, fd;
 
     err = policy_check(ctx->policy, rel, POLICY_CREATE, is_publisher);
     if (err)
         return err;
-    fd = openat(ctx->store_fd, rel,
-                (fi->flags & ~(O_NOCTTY | O_DIRECT)) | O_CREAT | O_CLOEXEC,
-                mode);
+    fd = openat(ctx->store_fd, rel, flags | O_CREAT | O_EXCL, mode);
+    if (fd >= 0) {
+        (void)modes_fix(ctx->store_fd, rel, mode); /* best effort */
+        ctx_give_to_caller(ctx, rel);
+    } else if (errno == EEXIST && !(fi->flags & O_EXCL)) {
+        /* Made in the store since the kernel looked: open it as it is. */
+        fd = openat(ctx->store_fd, rel, flags, mode);
+    }
     if (fd < 0)
         return -errno;
-    ctx_give_to_caller(ctx, rel);
     attach(ctx, rel, fd, true, is_publisher, fi);
     return 0;
 }
@@ -155,7 +165,9 @@ int ops_write(const char *path, const char *buf, size_t size, off_t off,
     (void)path;
     if (file->virt)
         return -EACCES;
-    n = pwrite(file->fd, buf, size, off);
+    /* A mapped page written back goes at its offset, even on O_APPEND. */
+    n = pwrite(fi->writepage && file->page_fd >= 0 ? file->page_fd : file->fd,
+               buf, size, off);
     if (n < 0)
         return -errno;
     still_busy(ctx_get(), file);
@@ -186,6 +198,8 @@ int ops_release(const char *path, struct fuse_file_info *fi)
     (void)path;
     if (file->fd >= 0)
         (void)close(file->fd); /* errors were reported by flush */
+    if (file->page_fd >= 0)
+        (void)close(file->page_fd);
     if (file->writer && handles_release(ctx->handles, file->writer, &rel)) {
         ctx_notify(ctx, false, ENGINE_FILE_CHANGED, rel);
         free(rel);

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "fs/ctx.h"
+#include "fs/hidden.h"
+#include "fs/modes.h"
 
 /* Tells the engine what now sits at rel after a rename. */
 static void renamed_into(const struct ctx *ctx, const char *rel)
@@ -56,8 +58,16 @@ int ops_rename(const char *from_path, const char *to_path, unsigned int flags)
     err = policy_check_rename(ctx->policy, from, to, flags, is_publisher);
     if (err)
         return err;
-    if (renameat2(ctx->store_fd, from, ctx->store_fd, to, flags) != 0)
-        return -errno;
+    if (renameat2(ctx->store_fd, from, ctx->store_fd, to, flags) != 0) {
+        /* A folder replaced whose files are deleted but still open. */
+        if (errno != ENOTEMPTY || is_exchange)
+            return -errno;
+        err = hidden_purge(ctx->store_fd, to);
+        if (err)
+            return err;
+        if (renameat2(ctx->store_fd, from, ctx->store_fd, to, flags) != 0)
+            return -errno;
+    }
     if (!is_exchange && policy_is_hide_rename(from, to)) {
         /* libfuse hiding an open file that was unlinked. */
         handles_forget(ctx->handles, from);
@@ -142,6 +152,7 @@ int ops_mknod(const char *path, mode_t mode, dev_t dev)
         return -EPERM;
     if (mknodat(ctx->store_fd, rel, mode, dev) != 0)
         return -errno;
+    (void)modes_fix(ctx->store_fd, rel, mode); /* best effort */
     ctx_give_to_caller(ctx, rel);
     if (S_ISREG(mode))
         ctx_notify(ctx, is_publisher, ENGINE_FILE_CHANGED, rel);

@@ -300,6 +300,12 @@ int policy_check_rename(const struct policy *policy, const char *from,
     long from_model, to_model;
     int err;
 
+    /*
+     * RENAME_WHITEOUT would leave a device node (0, 0) in the drop area,
+     * which holds none: refused as by a filesystem without whiteouts.
+     */
+    if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE))
+        return -EINVAL;
     if (!exchange && policy_is_hide_rename(from, to))
         return policy_check(policy, from, POLICY_DELETE, is_publisher);
 
@@ -338,6 +344,7 @@ int policy_check_link(const struct policy *policy, const char *from,
 int policy_check_symlink(const struct policy *policy, const char *target,
                          const char *rel, bool is_publisher)
 {
+    bool named = false; /* a name came before: ".." is refused from then */
     long depth = 0;
     int err;
 
@@ -354,16 +361,29 @@ int policy_check_symlink(const struct policy *policy, const char *target,
         size_t len = slash ? (size_t)(slash - p) : strlen(p);
 
         if (len == 2 && p[0] == '.' && p[1] == '.') {
-            if (--depth < 0)
+            /*
+             * After a name, ".." climbs from wherever that name leads,
+             * which may be another link: "up/../.." with up -> "../.."
+             * looks inside and is not.
+             */
+            if (named || --depth < 0)
                 return -EPERM;
         } else if (len > 0 && !(len == 1 && p[0] == '.')) {
-            depth++;
+            /* The private folder is nobody's target. */
+            if (depth == 0 && !named && len == strlen(PUBLISH_PRIVATE_DIR) &&
+                memcmp(p, PUBLISH_PRIVATE_DIR, len) == 0)
+                return -EPERM;
+            named = true;
         }
         p += len;
         if (*p == '/')
             p++;
     }
-    return 0;
+    /*
+     * Nor is the store's root: a link to it would lead, through one more
+     * name, to the private folder.
+     */
+    return !named && depth == 0 ? -EPERM : 0;
 }
 
 const char *const *policy_fixed_children(const struct policy *policy,

@@ -71,9 +71,10 @@ int policy_check(const struct policy *policy, const char *rel,
                  enum policy_op op, bool is_publisher);
 
 /*
- * Checks a rename (flags as renameat2: RENAME_NOREPLACE, RENAME_EXCHANGE):
- * both names' rules, and -EXDEV between two model folders. A hide rename
- * needs only the right to delete from.
+ * Checks a rename (flags as renameat2: RENAME_NOREPLACE, RENAME_EXCHANGE;
+ * any other flag, RENAME_WHITEOUT included, is -EINVAL): both names'
+ * rules, and -EXDEV between two model folders. A hide rename needs only
+ * the right to delete from.
  */
 int policy_check_rename(const struct policy *policy, const char *from,
                         const char *to, unsigned flags, bool is_publisher);
@@ -90,7 +91,10 @@ int policy_check_link(const struct policy *policy, const char *from,
 
 /*
  * Checks a symlink at rel pointing to target: -EPERM when target is
- * absolute or climbs out of the store.
+ * absolute, climbs out of the store, has ".." after a name (which climbs
+ * from wherever that name leads, maybe another link), or leads to the
+ * store's root or its private folder. With every link checked so, no chain
+ * of links leads out of the store or into the private folder.
  */
 int policy_check_symlink(const struct policy *policy, const char *target,
                          const char *rel, bool is_publisher);

@@ -239,14 +239,61 @@ static void symlinks_stay_inside_the_store(void)
                  -EPERM);
     CHECK_INT_EQ(policy_check_symlink(p, "", link, false), -EPERM);
     CHECK_INT_EQ(policy_check_symlink(p, "photo.jpg", link, false), 0);
-    CHECK_INT_EQ(policy_check_symlink(p, "./trip/../photo.jpg", link, false),
-                 0);
+    CHECK_INT_EQ(policy_check_symlink(p, "./trip/./photo.jpg", link, false), 0);
+    CHECK_INT_EQ(policy_check_symlink(p, "../kenburns/trip/", link, false), 0);
     CHECK_INT_EQ(policy_check_symlink(p, "../../README.txt", link, false), 0);
     CHECK_INT_EQ(
         policy_check_symlink(p, "../../../x", "local/kenburns/a/link", false),
         0);
     CHECK_INT_EQ(policy_check_symlink(p, "photo.jpg", "local/link", false),
                  -EPERM);
+    policy_free(p);
+}
+
+/*
+ * A link "up" -> "../.." in local/kenburns/a/b is inside; "up/../../.."
+ * beside it looks inside (depth 3 + 1 - 3) and leads out: ".." after a
+ * name climbs from wherever the name leads, so it is refused. So are the
+ * store's root and its private folder, which no chain may reach.
+ */
+static void chains_of_symlinks_stay_inside(void)
+{
+    struct policy *p = make();
+    const char *link = "local/kenburns/a/b/l";
+
+    CHECK_INT_EQ(policy_check_symlink(p, "../..", link, false), 0);
+    CHECK_INT_EQ(policy_check_symlink(p, "up/../../..", link, false), -EPERM);
+    CHECK_INT_EQ(policy_check_symlink(p, "x/..", link, false), -EPERM);
+    CHECK_INT_EQ(policy_check_symlink(p, "x/./..", link, false), -EPERM);
+    CHECK_INT_EQ(policy_check_symlink(p, "../../../..", link, false), -EPERM);
+    CHECK_INT_EQ(policy_check_symlink(p, "../../../../", link, false), -EPERM);
+    CHECK_INT_EQ(policy_check_symlink(p, "../../../../.", link, false), -EPERM);
+    CHECK_INT_EQ(policy_check_symlink(p, "../../../../.i2vfs", link, false),
+                 -EPERM);
+    CHECK_INT_EQ(
+        policy_check_symlink(p, "../../../.././.i2vfs/staging", link, false),
+        -EPERM);
+    CHECK_INT_EQ(policy_check_symlink(p, "../../../../local", link, false), 0);
+    CHECK_INT_EQ(policy_check_symlink(p, "../../../../.i2vfsx", link, false),
+                 0);
+    CHECK_INT_EQ(policy_check_symlink(p, "../.i2vfs", link, false), 0);
+    CHECK_INT_EQ(policy_check_symlink(p, "..", link, false), 0);
+    policy_free(p);
+}
+
+static void rename_takes_only_noreplace_and_exchange(void)
+{
+    struct policy *p = make();
+    const char *a = "local/kenburns/a", *b = "local/kenburns/b";
+
+    CHECK_INT_EQ(policy_check_rename(p, a, b, RENAME_WHITEOUT, false), -EINVAL);
+    CHECK_INT_EQ(
+        policy_check_rename(p, a, b, RENAME_NOREPLACE | RENAME_WHITEOUT, false),
+        -EINVAL);
+    CHECK_INT_EQ(policy_check_rename(p, a, b, 1u << 8, false), -EINVAL);
+    CHECK_INT_EQ(policy_check_rename(p, a, b, RENAME_NOREPLACE, false), 0);
+    CHECK_INT_EQ(policy_check_rename(p, a, b, RENAME_EXCHANGE, false), 0);
+    CHECK_INT_EQ(policy_check_rename(p, a, b, 0, false), 0);
     policy_free(p);
 }
 
@@ -327,6 +374,8 @@ CHECK_MAIN(CHECK_CASE(paths_fall_in_their_areas),
            CHECK_CASE(users_do_not_see_the_private_folder),
            CHECK_CASE(moves_between_models_cross_devices),
            CHECK_CASE(symlinks_stay_inside_the_store),
+           CHECK_CASE(chains_of_symlinks_stay_inside),
+           CHECK_CASE(rename_takes_only_noreplace_and_exchange),
            CHECK_CASE(fixed_folders_list_the_catalog),
            CHECK_CASE(hiding_an_open_file_is_an_unlink),
            CHECK_CASE(bad_model_folders_are_refused))

@@ -1,0 +1,1 @@
+test_hidden_MODULES := fs/hidden

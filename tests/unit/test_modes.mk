@@ -1,0 +1,1 @@
+test_modes_MODULES := fs/modes

@@ -1,0 +1,1 @@
+test_pagefd_MODULES := fs/pagefd
