@@ -82,7 +82,13 @@ static void sync_parent(const char *path)
     free(dir);
 }
 
-static int make_parent(const char *path)
+/*
+ * Makes the folder that will hold path (out/), but not its parents: if the
+ * job's own folder was renamed or deleted meanwhile, recreating it would
+ * bring back a folder the user just moved away. Returns 0 or -errno
+ * (-ENOENT when the job's folder is gone).
+ */
+static int make_out_dir(const char *path)
 {
     char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
@@ -90,16 +96,17 @@ static int make_parent(const char *path)
 
     if (slash) {
         *slash = '\0';
-        rc = fsutil_mkdir_p(dir, 0755);
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            rc = -errno;
     }
     free(dir);
     return rc;
 }
 
-/* Renames src to dst, making dst's folder first. Returns 0 or -errno. */
+/* Renames src to dst, making dst's out/ first. Returns 0 or -errno. */
 static int rename_into(const char *src, const char *dst)
 {
-    int rc = make_parent(dst);
+    int rc = make_out_dir(dst);
 
     if (rc < 0)
         return rc;
@@ -134,7 +141,11 @@ static void do_rename(struct publisher *pub, const struct publish_item *item,
         if (rc == 0 && cb)
             cb(cb_arg, item->dest_rel);
     }
-    if (rc < 0) {
+    if (rc == -ENOENT) {
+        log_info("not publishing %s: its folder was moved or deleted",
+                 item->dest_rel);
+        (void)unlink(store_src); /* nobody is left to see it */
+    } else if (rc < 0) {
         log_error("cannot publish %s: %s", item->dest_rel, strerror(-rc));
         /* Never leave a stray staging file behind a failed publish. */
         (void)unlink(store_src);

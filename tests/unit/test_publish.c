@@ -12,11 +12,15 @@
 #include "jobs/publish.h"
 #include "tests/check.h"
 
+/* A store with the model folder a job lives in (engine_new makes these). */
 static char *make_store(void)
 {
     char tmpl[] = "/tmp/i2vfs-publish-XXXXXX";
 
     CHECK(mkdtemp(tmpl) != NULL);
+    char *model = fsutil_join(tmpl, "local/kenburns");
+    CHECK_INT_EQ(fsutil_mkdir_p(model, 0755), 0);
+    free(model);
     return xstrdup(tmpl);
 }
 
@@ -94,5 +98,22 @@ static void unreachable_mount_falls_back_to_store(void)
     free(store);
 }
 
-CHECK_MAIN(CHECK_CASE(renames_in_order_into_new_out_folder),
+static void moved_folder_is_not_recreated(void)
+{
+    char *store = make_store();
+    struct publisher *pub = NULL;
+
+    CHECK_INT_EQ(publisher_new(store, &pub), 0);
+    stage(pub, "late.tmp", "video");
+    /* The user renamed the job's folder while it ran. */
+    publisher_submit(pub, "late.tmp", "local/kenburns/trip/out/photo.mp4");
+    publisher_flush(pub);
+    CHECK(!exists(store, "local/kenburns/trip"));
+    CHECK(!exists(store, ".i2vfs/staging/late.tmp"));
+    publisher_free(pub);
+    free(store);
+}
+
+CHECK_MAIN(CHECK_CASE(moved_folder_is_not_recreated),
+           CHECK_CASE(renames_in_order_into_new_out_folder),
            CHECK_CASE(unreachable_mount_falls_back_to_store))
