@@ -27,6 +27,7 @@
 #include "jobs/engine.h"
 #include "jobs/publish.h"
 #include "providers/catalog.h"
+#include "providers/config.h"
 
 #define I2VFS_VERSION "0.1.0"
 
@@ -37,6 +38,7 @@
 
 struct options {
     char *store;
+    char *config;
     unsigned quiet_ms;
     unsigned workers;
     int is_foreground;
@@ -65,6 +67,8 @@ enum option_key {
 static const struct fuse_opt option_spec[] = {
     OPT("store=%s", store, 0),
     OPT("--store %s", store, 0),
+    OPT("config=%s", config, 0),
+    OPT("--config %s", config, 0),
     OPT("quiet_ms=%u", quiet_ms, 0),
     OPT("workers=%u", workers, 0),
     OPT("-f", is_foreground, 1),
@@ -136,6 +140,14 @@ static void print_usage(void)
            "                        $XDG_DATA_HOME/i2vfs or "
            "~/.local/share/i2vfs)\n"
            "    -o store=DIR        same as --store\n"
+           "    --config FILE       cloud keys and settings (default\n"
+           "                        $XDG_CONFIG_HOME/i2vfs/config.json or\n"
+           "                        ~/.config/i2vfs/config.json; must be\n"
+           "                        mode 0600); the environment wins:\n"
+           "                        AI_GATEWAY_API_KEY, KLINGAI_API_KEY or\n"
+           "                        KLINGAI_ACCESS_KEY + KLINGAI_SECRET_KEY,\n"
+           "                        KREA_API_KEY, BLOB_READ_WRITE_TOKEN\n"
+           "    -o config=FILE      same as --config\n"
            "    -o quiet_ms=N       quiet moment before a written file counts\n"
            "                        (default 300, or $I2VFS_QUIET_MS)\n"
            "    -o workers=N        renders that run at once (default 1)\n"
@@ -227,6 +239,7 @@ static void stop_signals(sigset_t *set)
 
 /* The parts both front ends share, made and freed in order. */
 struct stack {
+    struct config *config;
     struct catalog *catalog;
     struct publisher *publisher;
     struct engine *engine;
@@ -239,6 +252,12 @@ static int stack_new(const struct options *o, const char *store,
     char *msg = NULL;
     int err;
 
+    err = config_load(o->config, &s->config, &msg);
+    if (err) {
+        log_error("cannot read the configuration: %s", msg ? msg : "?");
+        free(msg);
+        return err;
+    }
     err = catalog_new(&s->catalog, &msg);
     if (err) {
         log_error("the model catalog is invalid: %s", msg ? msg : "?");
@@ -256,6 +275,7 @@ static int stack_new(const struct options *o, const char *store,
     ecfg.publisher = s->publisher;
     ecfg.quiet_ms = quiet_ms_of(o);
     ecfg.render_workers = o->workers == UNSET ? 0 : o->workers;
+    ecfg.cloud_config = s->config;
     err = engine_new(&ecfg, &s->engine);
     if (err)
         log_error("cannot start the engine in %s: %s", store, strerror(-err));
@@ -270,6 +290,7 @@ static void stack_free(struct stack *s)
     engine_free(s->engine);
     publisher_free(s->publisher);
     catalog_free(s->catalog);
+    config_free(s->config);
 }
 
 static void *engine_thread(void *arg)
@@ -458,6 +479,8 @@ int main(int argc, char **argv)
     /* "--store %s" also matches "--store=DIR", leaving the '='. */
     if (o.store && o.store[0] == '=')
         memmove(o.store, o.store + 1, strlen(o.store));
+    if (o.config && o.config[0] == '=')
+        memmove(o.config, o.config + 1, strlen(o.config));
     if (o.show_help) {
         print_usage();
         if (!is_watch)
@@ -477,5 +500,6 @@ out:
     for (int i = 0; i < o.positional_count; i++)
         free(o.positional[i]);
     free(o.store);
+    free(o.config);
     return status;
 }

@@ -7,10 +7,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +47,8 @@ struct http_req {
     void *arg;
     struct buf body;
     int download_fd; /* -1 unless downloading to a file */
+    FILE *upload;    /* the body file, or NULL */
+    curl_mime *mime; /* the multipart body, or NULL */
     size_t received;
     size_t max_bytes;
     bool is_too_big;
@@ -204,6 +208,9 @@ static void req_free(struct http_req *r)
     buf_release(&r->header_lines);
     if (r->download_fd >= 0)
         close(r->download_fd);
+    if (r->upload)
+        fclose(r->upload);
+    curl_mime_free(r->mime);
     free(r);
 }
 
@@ -282,6 +289,41 @@ static void check_done(struct http *http)
     }
 }
 
+/* The file at path as the request body (read by curl's default fread). */
+static int setup_body_file(struct http_req *r)
+{
+    struct stat st;
+    bool ok = true;
+
+    if (fstat(fileno(r->upload), &st) < 0)
+        return -errno;
+    ok &= curl_easy_setopt(r->easy, CURLOPT_UPLOAD, 1L) == CURLE_OK;
+    ok &= curl_easy_setopt(r->easy, CURLOPT_READDATA, r->upload) == CURLE_OK;
+    ok &= curl_easy_setopt(r->easy, CURLOPT_INFILESIZE_LARGE,
+                           (curl_off_t)st.st_size) == CURLE_OK;
+    return ok ? 0 : -EINVAL;
+}
+
+/* A multipart/form-data body of one file part. */
+static int setup_form(struct http_req *r, const struct http_request *req)
+{
+    curl_mimepart *part;
+
+    r->mime = curl_mime_init(r->easy);
+    part = r->mime ? curl_mime_addpart(r->mime) : NULL;
+    if (!part)
+        return -ENOMEM;
+    if (curl_mime_name(part, req->form_field ? req->form_field : "file") !=
+            CURLE_OK ||
+        curl_mime_filedata(part, req->form_path) != CURLE_OK ||
+        curl_mime_type(part, req->form_mime
+                                 ? req->form_mime
+                                 : "application/octet-stream") != CURLE_OK ||
+        curl_easy_setopt(r->easy, CURLOPT_MIMEPOST, r->mime) != CURLE_OK)
+        return -EINVAL;
+    return 0;
+}
+
 /* Sets the easy handle's options from req; returns 0 or a negative errno. */
 static int setup_easy(struct http_req *r, const struct http_request *req)
 {
@@ -313,7 +355,11 @@ static int setup_easy(struct http_req *r, const struct http_request *req)
         ok &= curl_easy_setopt(e, CURLOPT_NOBODY, 1L) == CURLE_OK;
     else if (strcmp(method, "GET") != 0)
         ok &= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
-    if (req->body_size > 0 || strcmp(method, "POST") == 0) {
+    if (req->body_path) {
+        ok &= setup_body_file(r) == 0;
+    } else if (req->form_path) {
+        ok &= setup_form(r, req) == 0;
+    } else if (req->body_size > 0 || strcmp(method, "POST") == 0) {
         ok &= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
                                (curl_off_t)req->body_size) == CURLE_OK;
         ok &= curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS,
@@ -359,6 +405,20 @@ int http_send(struct http *http, const struct http_request *req,
         if (r->download_fd < 0) {
             rc = -errno;
             goto fail;
+        }
+    }
+    if (req->body_path || req->form_path) {
+        const char *path = req->body_path ? req->body_path : req->form_path;
+
+        /* Read now, so a missing file fails here and not mid-transfer. */
+        r->upload = fopen(path, "rbe");
+        if (!r->upload) {
+            rc = -errno;
+            goto fail;
+        }
+        if (!req->body_path) {
+            fclose(r->upload);
+            r->upload = NULL;
         }
     }
     rc = setup_easy(r, req);
@@ -421,9 +481,18 @@ const char *http_response_header(const struct http_response *resp,
 
 int http_retry_after_ms(const struct http_response *resp, uint64_t *delay_ms)
 {
-    const char *v = http_response_header(resp, "Retry-After");
+    const char *v = http_response_header(resp, "retry-after-ms");
     char *end = NULL;
 
+    if (v && *v >= '0' && *v <= '9') {
+        double ms = strtod(v, &end);
+
+        if (*end == '\0' && ms >= 0 && ms < 1e15) {
+            *delay_ms = (uint64_t)ms;
+            return 0;
+        }
+    }
+    v = http_response_header(resp, "Retry-After");
     if (!v || !*v)
         return -ENOENT;
     if (*v >= '0' && *v <= '9') {

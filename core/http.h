@@ -25,6 +25,16 @@ struct http_request {
     const char *const *headers; /* "Name: value" lines, NULL-terminated */
     const void *body;           /* sent when body_size > 0 (or method POST) */
     size_t body_size;
+    /* Instead of body: send this file's bytes as the body (a Blob PUT). */
+    const char *body_path;
+    /*
+     * Instead of body: a multipart/form-data body with one part, this
+     * file under field name form_field (default "file") with content type
+     * form_mime (default application/octet-stream).
+     */
+    const char *form_path;
+    const char *form_field;
+    const char *form_mime;
     /* Cap on the response body; 0 means HTTP_DEFAULT_MAX_RESPONSE_BYTES. */
     size_t max_response_bytes;
     /*
@@ -69,7 +79,8 @@ void http_free(struct http *http);
 
 /*
  * Starts req. Returns 0 and *id (never 0; for http_cancel), or a negative
- * errno (-EINVAL without a URL, -EIO when the download file cannot be made).
+ * errno (-EINVAL without a URL; the errno of a download, body or form
+ * file that cannot be made or read).
  * cb runs later, never from inside this call. Loop thread only.
  */
 int http_send(struct http *http, const struct http_request *req,
@@ -91,7 +102,8 @@ const char *http_response_header(const struct http_response *resp,
 
 /*
  * Reads Retry-After (seconds or an HTTP date) as a delay from now. Returns
- * 0 and *delay_ms, or -ENOENT when absent or unreadable.
+ * 0 and *delay_ms, or -ENOENT when absent or unreadable. A retry-after-ms
+ * header (milliseconds) wins over Retry-After.
  */
 int http_retry_after_ms(const struct http_response *resp, uint64_t *delay_ms);
 

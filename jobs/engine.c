@@ -16,6 +16,7 @@
 #include "core/loop.h"
 #include "core/mem.h"
 #include "core/names.h"
+#include "jobs/cloud.h"
 #include "jobs/engine_impl.h"
 #include "jobs/scan.h"
 
@@ -68,6 +69,9 @@ int engine_new(const struct engine_config *cfg, struct engine **out)
     rc = loop_new(&engine->loop);
     if (rc < 0)
         goto fail;
+    rc = cloud_new(engine, cfg->cloud_config, &engine->cloud);
+    if (rc < 0)
+        goto fail;
     rc = worker_pool_new(engine->loop, cfg->render_workers,
                          schedule_task_done_cb, schedule_progress_cb, engine,
                          &engine->pool);
@@ -110,6 +114,7 @@ void engine_free(struct engine *engine)
         return;
     atomic_store(&engine->stopping, true);
     worker_pool_free(engine->pool);
+    cloud_free(engine->cloud);
     list_for_each_safe(pos, tmp, &engine->pending) {
         pending_free(engine, list_entry(pos, struct pending, link));
     }
@@ -220,9 +225,21 @@ static int job_state_cb(void *arg, const char *dir_rel, const char *stem,
     return 0;
 }
 
+static struct pending *pending_find(struct engine *engine, const char *rel);
+
 static void pick_cb(void *arg, const char *dir_rel, const char *source)
 {
-    schedule_source(arg, dir_rel, source);
+    struct engine *engine = arg;
+    char *rel = xasprintf("%s/%s", dir_rel, source);
+    bool is_pending = pending_find(engine, rel) != NULL;
+
+    free(rel);
+    /*
+     * A file still waiting for its quiet moment is planned then, once: a
+     * job planned now could read it half written, and run twice.
+     */
+    if (!is_pending)
+        schedule_source(engine, dir_rel, source);
 }
 
 /* relpath had its quiet moment: act on what it is. */

@@ -9,6 +9,7 @@
 #include "jobs/publish.h"
 #include "providers/catalog.h"
 
+struct config;
 struct engine;
 
 struct engine_config {
@@ -17,6 +18,9 @@ struct engine_config {
     struct publisher *publisher;   /* borrowed; outlives the engine */
     unsigned quiet_ms;       /* quiet moment before a file counts; 0: 300 */
     unsigned render_workers; /* concurrent renders; 0: 1 */
+    /* Keys, base URLs and limits of the cloud providers (borrowed; outlives
+     * the engine), or NULL: cloud jobs then fail, naming the key to set. */
+    const struct config *cloud_config;
 };
 
 enum engine_event {

@@ -23,6 +23,7 @@ struct engine {
     unsigned quiet_ms;
     struct loop *loop;
     struct worker_pool *pool;
+    struct cloud *cloud; /* the cloud path: jobs/cloud.h */
     struct job_table jobs;
     struct trigger_ctx tctx;
 
@@ -76,6 +77,13 @@ void schedule_record_gone(struct engine *engine, const char *dir_rel,
  */
 void schedule_folder_gone(struct engine *engine, const char *dir_rel,
                           bool below);
+
+/*
+ * A cloud run ended in failure: the job's record says failed with
+ * {code, message}, and jobs that waited for it run themselves.
+ */
+void schedule_cloud_failed(struct engine *engine, struct job *job,
+                           const char *code, const char *message);
 
 /* Worker callbacks (see worker.h); arg is the engine. */
 void schedule_task_done_cb(void *arg, struct worker_task *task);

@@ -5,6 +5,7 @@
 #include "jobs/record.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@ void record_release(struct record *rec)
     free(rec->source);
     free(rec->image_name);
     free(rec->provider_name);
+    free(rec->provider_task_id);
+    free(rec->provider_status);
+    free(rec->idempotency_key);
     free(rec->copied_from);
     free(rec->output.file);
     cJSON_Delete(rec->request);
@@ -130,6 +134,54 @@ static cJSON *output_to_json(const struct record_output *o)
     return obj;
 }
 
+/* The length of the UTF-8 sequence at s, or 0 when it is not one. */
+static size_t utf8_length(const unsigned char *s)
+{
+    size_t n = s[0] < 0x80                    ? 1
+               : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+               : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                              : 0;
+    uint32_t cp = s[0] & (0x7f >> n);
+
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0; /* also stops at the NUL */
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+/*
+ * JSON text is UTF-8 (RFC 8259), but file names and providers' messages
+ * need not be: each byte that does not start a UTF-8 sequence becomes
+ * U+FFFD. Returns a new string.
+ */
+static char *valid_utf8(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    char *out = xmalloc(3 * strlen(text) + 1), *p = out;
+
+    while (*s) {
+        size_t n = utf8_length(s);
+
+        if (n) {
+            memcpy(p, s, n);
+            p += n;
+            s += n;
+        } else {
+            memcpy(p, "\xef\xbf\xbd", 3);
+            p += 3;
+            s++;
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
 /*
  * cJSON indents with tabs and puts a tab after each colon; a record is read
  * by people, so indent by two spaces and follow colons with one. Raw tabs
@@ -164,7 +216,7 @@ char *record_to_json(const struct record *rec)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *obj;
-    char *text, *out;
+    char *text, *utf8, *out;
 
     cJSON_AddStringToObject(root, "state", job_state_name(rec->state));
     if (rec->progress >= 0)
@@ -197,6 +249,12 @@ char *record_to_json(const struct record *rec)
     add_str_or_null(root, "key", rec->key[0] ? rec->key : NULL);
     obj = cJSON_AddObjectToObject(root, "provider");
     add_str_or_null(obj, "name", rec->provider_name);
+    if (rec->provider_task_id || rec->provider_status) {
+        add_str_or_null(obj, "task_id", rec->provider_task_id);
+        add_str_or_null(obj, "status", rec->provider_status);
+    }
+    if (rec->idempotency_key)
+        cJSON_AddStringToObject(obj, "idempotency_key", rec->idempotency_key);
     add_time(root, "created_at", rec->created_at);
     add_time(root, "started_at", rec->started_at);
     add_time(root, "finished_at", rec->finished_at);
@@ -209,8 +267,10 @@ char *record_to_json(const struct record *rec)
         cJSON_AddStringToObject(root, "copied_from", rec->copied_from);
     text = cJSON_Print(root);
     cJSON_Delete(root);
-    out = retab(text);
+    utf8 = valid_utf8(text);
     cJSON_free(text);
+    out = retab(utf8);
+    free(utf8);
     return out;
 }
 
@@ -229,10 +289,35 @@ static double get_num(const cJSON *obj, const char *name, double fallback)
     return cJSON_IsNumber(item) ? item->valuedouble : fallback;
 }
 
+/*
+ * A whole number member within [min, max], else fallback: a record edited
+ * by hand may hold anything, and casting a double out of range is undefined.
+ */
+static int64_t get_int(const cJSON *obj, const char *name, int64_t min,
+                       int64_t max, int64_t fallback)
+{
+    double d = get_num(obj, name, NAN);
+
+    return d >= (double)min && d <= (double)max ? (int64_t)d : fallback;
+}
+
+/*
+ * A number member within [0, 1e9], else 0: record_to_json rounds it to
+ * milliseconds, which turns a larger one into infinity, written as null.
+ */
+static double get_real(const cJSON *obj, const char *name)
+{
+    double d = get_num(obj, name, 0);
+
+    return d >= 0 && d <= 1e9 ? d : 0;
+}
+
+/* A SHA-256 as record_to_json writes it (64 lowercase hex digits), or "". */
 static void copy_hex(char dst[HASH_HEX_LEN + 1], const char *src)
 {
     dst[0] = '\0';
-    if (src && strlen(src) == HASH_HEX_LEN)
+    if (src && strlen(src) == HASH_HEX_LEN &&
+        strspn(src, "0123456789abcdef") == HASH_HEX_LEN)
         memcpy(dst, src, HASH_HEX_LEN + 1);
 }
 
@@ -254,16 +339,16 @@ static time_t get_time(const cJSON *obj, const char *name)
 static void output_from_json(const cJSON *obj, struct record_output *o)
 {
     record_set_str(&o->file, get_str(obj, "file"));
-    o->bytes = (int64_t)get_num(obj, "bytes", 0);
+    o->bytes = get_int(obj, "bytes", 0, INT64_MAX / 2, 0);
     copy_hex(o->sha256, get_str(obj, "sha256"));
-    o->duration_s = get_num(obj, "duration_s", 0);
-    o->width = (int)get_num(obj, "width", 0);
-    o->height = (int)get_num(obj, "height", 0);
-    o->fps = get_num(obj, "fps", 0);
+    o->duration_s = get_real(obj, "duration_s");
+    o->width = (int)get_int(obj, "width", 0, INT_MAX, 0);
+    o->height = (int)get_int(obj, "height", 0, INT_MAX, 0);
+    o->fps = get_real(obj, "fps");
     copy_small(o->codec, sizeof(o->codec), get_str(obj, "codec"));
     copy_small(o->profile, sizeof(o->profile), get_str(obj, "profile"));
     copy_small(o->pix_fmt, sizeof(o->pix_fmt), get_str(obj, "pix_fmt"));
-    o->frames = (int64_t)get_num(obj, "frames", 0);
+    o->frames = get_int(obj, "frames", 0, INT64_MAX / 2, 0);
 }
 
 int record_parse(const char *text, struct record *rec, char **err)
@@ -281,11 +366,16 @@ int record_parse(const char *text, struct record *rec, char **err)
     }
     state = get_str(root, "state");
     if (!state || job_state_parse(state, &rec->state) < 0) {
-        *err = xasprintf("unknown state \"%s\"", state ? state : "");
+        *err = xasprintf("unknown state \"%.64s\"", state ? state : "");
+        /* It is logged: a control character must not break the line. */
+        for (char *p = *err; *p; p++) {
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = ' ';
+        }
         rc = -EINVAL;
         goto out;
     }
-    rec->progress = (int)get_num(root, "progress", -1);
+    rec->progress = (int)get_int(root, "progress", 0, 100, -1);
     obj = cJSON_GetObjectItemCaseSensitive(root, "error");
     if (cJSON_IsObject(obj)) {
         record_set_str(&rec->error_code, get_str(obj, "code"));
@@ -305,13 +395,17 @@ int record_parse(const char *text, struct record *rec, char **err)
         rec->request = cJSON_Duplicate(obj, true);
     copy_hex(rec->key, get_str(root, "key"));
     obj = cJSON_GetObjectItemCaseSensitive(root, "provider");
-    if (cJSON_IsObject(obj))
+    if (cJSON_IsObject(obj)) {
         record_set_str(&rec->provider_name, get_str(obj, "name"));
+        record_set_str(&rec->provider_task_id, get_str(obj, "task_id"));
+        record_set_str(&rec->provider_status, get_str(obj, "status"));
+        record_set_str(&rec->idempotency_key, get_str(obj, "idempotency_key"));
+    }
     record_set_str(&rec->copied_from, get_str(root, "copied_from"));
     rec->created_at = get_time(root, "created_at");
     rec->started_at = get_time(root, "started_at");
     rec->finished_at = get_time(root, "finished_at");
-    rec->attempts = (int)get_num(root, "attempts", 0);
+    rec->attempts = (int)get_int(root, "attempts", 0, INT_MAX, 0);
     obj = cJSON_GetObjectItemCaseSensitive(root, "output");
     if (cJSON_IsObject(obj)) {
         rec->has_output = true;

@@ -50,6 +50,9 @@ struct record {
     cJSON *request;                      /* effective request, as recorded */
     char key[HASH_HEX_LEN + 1];          /* "" when not computed */
     char *provider_name;
+    char *provider_task_id; /* cloud: the provider's id, once submitted */
+    char *provider_status;  /* cloud: the provider's last raw status */
+    char *idempotency_key;  /* cloud: sent with every submit of the job */
     char *copied_from; /* store-relative video this result was copied from */
     time_t created_at;
     time_t started_at;

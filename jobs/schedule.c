@@ -17,6 +17,7 @@
 #include "core/loop.h"
 #include "core/mem.h"
 #include "core/names.h"
+#include "jobs/cloud.h"
 #include "jobs/keys.h"
 #include "providers/provider.h"
 
@@ -34,6 +35,7 @@ static void write_record(struct engine *engine, struct job *job)
 /* Stops the job's worker task, if any, and makes its result stale. */
 static void stop_task(struct engine *engine, struct job *job)
 {
+    cloud_stop(engine->cloud, job->id, false);
     if (job->task_active)
         worker_cancel(engine->pool, job->id);
     job->task_active = false;
@@ -152,15 +154,23 @@ out:
     return result;
 }
 
-/* Hands the job's render (or copy) to a worker. */
+/*
+ * Hands the job's render (or copy) to a worker, or its cloud run to the
+ * cloud path (resuming the provider's task resume_task_id, if set).
+ */
 static void start_task(struct engine *engine, struct job *job,
-                       const struct trigger_plan *plan, char *copy_from)
+                       const struct trigger_plan *plan, char *copy_from,
+                       const char *resume_task_id)
 {
     const struct provider *provider =
         provider_find(catalog_model_provider(job->model));
     struct worker_task *task;
     char *name;
 
+    if (!copy_from && provider && (provider->caps & PROVIDER_CAP_CLOUD)) {
+        cloud_start(engine->cloud, job, plan, resume_task_id);
+        return;
+    }
     if (!copy_from && (!provider || !provider->render)) {
         char *msg = xasprintf("%s runs on the %s provider, which this "
                               "version of i2vfs cannot run yet",
@@ -199,8 +209,25 @@ static void run_plan(struct engine *engine, struct job *job, const char *source,
                    : same_key && job->rec.attempts ? job->rec.attempts + 1
                                                    : 1;
     struct job *leader;
-    char *copy_from, *from_rel = NULL;
+    char *copy_from, *from_rel = NULL, *resume = NULL;
 
+    /*
+     * A cloud task of a stopped run that the provider already has is
+     * polled again, never submitted twice.
+     */
+    if (job->interrupted && same_key && job->rec.provider_task_id &&
+        (job->rec.state == JOB_SUBMITTED || job->rec.state == JOB_RUNNING ||
+         job->rec.state == JOB_DOWNLOADING))
+        resume = xstrdup(job->rec.provider_task_id);
+    /*
+     * The idempotency key of a run survives a restart (the provider may
+     * have the task already); a new attempt gets a new one, since some
+     * providers (Kling) refuse a key they have seen.
+     */
+    if (!(job->interrupted && same_key))
+        record_set_str(&job->rec.idempotency_key, NULL);
+    record_set_str(&job->rec.provider_task_id, NULL);
+    record_set_str(&job->rec.provider_status, NULL);
     stop_task(engine, job);
     job->interrupted = false;
     job->follows = false;
@@ -219,13 +246,15 @@ static void run_plan(struct engine *engine, struct job *job, const char *source,
                       "which is being made: it will be copied",
                       leader->dir_rel, leader->stem);
         write_record(engine, job);
+        free(resume);
         return;
     }
-    copy_from = find_copy_source(engine, job, &from_rel);
+    copy_from = resume ? NULL : find_copy_source(engine, job, &from_rel);
     if (copy_from)
         record_set_str(&job->rec.copied_from, from_rel);
     free(from_rel);
-    start_task(engine, job, plan, copy_from);
+    start_task(engine, job, plan, copy_from, resume);
+    free(resume);
     write_record(engine, job);
 }
 
@@ -394,6 +423,8 @@ void schedule_source_gone(struct engine *engine, const char *dir_rel,
     if (!job_state_is_in_flight(job->rec.state) &&
         job->rec.state != JOB_WAITING)
         return;
+    /* The provider stops working on it too, when it can. */
+    cloud_stop(engine->cloud, job->id, true);
     stop_task(engine, job);
     job->follows = false;
     job->interrupted = false;
@@ -413,6 +444,7 @@ static void drop_job(struct engine *engine, struct job *job, bool forget_key)
     char *key = xstrdup(job->rec.key);
     char *prefix = job_out_rel(job, "");
 
+    cloud_stop(engine->cloud, job->id, true);
     stop_task(engine, job);
     if (forget_key && key[0]) {
         int rc = keys_forget(engine->store_root, key, prefix);
@@ -530,6 +562,19 @@ static void task_succeeded(struct engine *engine, struct job *job,
     free(mp4);
 }
 
+void schedule_cloud_failed(struct engine *engine, struct job *job,
+                           const char *code, const char *message)
+{
+    char *key = xstrdup(job->rec.key);
+
+    job->task_active = false;
+    record_set_error(&job->rec, code, message);
+    job_set_state(job, JOB_FAILED);
+    write_record(engine, job);
+    wake_followers(engine, key);
+    free(key);
+}
+
 void schedule_task_done_cb(void *arg, struct worker_task *task)
 {
     struct engine *engine = arg;
@@ -542,6 +587,9 @@ void schedule_task_done_cb(void *arg, struct worker_task *task)
             (void)unlink(task->out_path); /* best effort: cleared at start */
         goto out;
     }
+    /* A cloud video that does not play is downloaded again. */
+    if (cloud_worker_done(engine->cloud, job, task))
+        goto out;
     job->task_active = false;
     if (task->rc == -ECANCELED)
         goto out;

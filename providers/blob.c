@@ -18,6 +18,8 @@
 #include "core/mem.h"
 
 #define BLOB_API_URL "https://vercel.com/api/blob"
+/* The most of the service's own text quoted in an error, in bytes. */
+#define BLOB_MAX_MESSAGE 300
 
 /* The folder of the store our uploads go in. */
 #define BLOB_PREFIX "i2vfs/"
@@ -172,10 +174,11 @@ static int refused(const struct provider_reply *reply, char **err)
         json_get_object(root, "error", &error) == 0 &&
         json_get_string(error, "message", &message) == 0) {
         if (json_get_string(error, "code", &code) == 0)
-            *err = xasprintf("Vercel Blob refused the upload: %s (%s)", message,
-                             code);
+            *err = xasprintf("Vercel Blob refused the upload: %.*s (%.64s)",
+                             BLOB_MAX_MESSAGE, message, code);
         else
-            *err = xasprintf("Vercel Blob refused the upload: %s", message);
+            *err = xasprintf("Vercel Blob refused the upload: %.*s",
+                             BLOB_MAX_MESSAGE, message);
     } else {
         *err = xasprintf("Vercel Blob refused the upload: HTTP %ld",
                          reply->status);

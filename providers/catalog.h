@@ -102,4 +102,25 @@ size_t catalog_assets(const struct catalog_model *model, const cJSON *request,
                       char ***names);
 void catalog_names_free(char **names);
 
+/* Called with an image-valued option's path and its string value. */
+typedef void (*catalog_image_cb)(void *arg, const char *path,
+                                 const char *value);
+
+/*
+ * Calls cb for every image-valued option of request, in request order,
+ * whatever it holds (file name, URL, data: URI, base64), with its path as
+ * written: "prompt.image", "providerOptions.klingai.imageTail",
+ * "providerOptions.klingai.dynamicMasks[0].mask". Returns the count.
+ */
+size_t catalog_image_options(const struct catalog_model *model,
+                             const cJSON *request, catalog_image_cb cb,
+                             void *arg);
+
+/* True when the model takes images inline as base64 (raw or data: URI). */
+bool catalog_model_takes_base64(const struct catalog_model *model);
+/* True when the model takes images as http(s) URLs. */
+bool catalog_model_takes_url(const struct catalog_model *model);
+/* True when local images must be uploaded first and sent as URLs. */
+bool catalog_model_uploads_first(const struct catalog_model *model);
+
 #endif

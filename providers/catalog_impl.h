@@ -259,6 +259,8 @@ struct catalog_walk {
     bool is_collect; /* collecting asset names, never failing */
     char **names;    /* collecting: NULL-terminated */
     size_t name_count;
+    catalog_image_cb image_cb; /* collecting: every image value, or NULL */
+    void *image_arg;
 };
 
 /*

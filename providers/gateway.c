@@ -16,6 +16,8 @@
 #include "providers/gateway_body.h"
 
 #define GATEWAY_BASE_URL "https://ai-gateway.vercel.sh/v4/ai"
+/* The most of the gateway's own text quoted in an error, in bytes. */
+#define GATEWAY_MAX_MESSAGE 300
 
 /* {base}/<suffix>, base from the config or the default, no double slash. */
 static char *endpoint(const struct provider_config *cfg, const char *suffix)
@@ -193,7 +195,8 @@ static const char *error_code_for(long status, const char *type)
 
 /*
  * A non-2xx reply: {"error":{"message","type"?},"generationId"?} gives the
- * message; any other body gives the HTTP status. Always FAILED.
+ * message; any other body (or an empty message) gives the HTTP status.
+ * Always FAILED.
  */
 static void parse_error_reply(const struct provider_reply *reply,
                               struct provider_status *out)
@@ -206,13 +209,13 @@ static void parse_error_reply(const struct provider_reply *reply,
     if (reply->body &&
         json_parse(reply->body, reply->body_size, &root, &perr) == 0 &&
         json_get_object(root, "error", &error) == 0 &&
-        json_get_string(error, "message", &message) == 0) {
+        json_get_string(error, "message", &message) == 0 && *message) {
         /* Both optional: a missing or odd one leaves NULL. */
         (void)json_get_string(error, "type", &type);
         (void)json_get_string(root, "generationId", &gen);
         code = error_code_for(reply->status, type);
-        text = xasprintf("%s%s%s%s%s", message, gen ? " [" : "", gen ? gen : "",
-                         gen ? "]" : "",
+        text = xasprintf("%.*s%s%.64s%s%s", GATEWAY_MAX_MESSAGE, message,
+                         gen ? " [" : "", gen ? gen : "", gen ? "]" : "",
                          strcmp(code, "unauthorized") == 0
                              ? " (check AI_GATEWAY_API_KEY)"
                              : "");
@@ -329,17 +332,17 @@ static int parse_status(const cJSON *root, struct provider_status *out)
     if (strcmp(status, "completed") == 0)
         return parse_completed(root, out);
     if (strcmp(status, "error") == 0) {
-        if (json_get_string(root, "error", &error) < 0)
+        if (json_get_string(root, "error", &error) < 0 || !*error)
             return malformed(out, "video-model/status",
                              "status error without an error message");
-        fail(out, "task_failed", xstrdup(error));
+        fail(out, "task_failed", xstrndup(error, GATEWAY_MAX_MESSAGE));
         return 0;
     }
     if (strcmp(status, "cancelled") == 0) {
         fail(out, "cancelled", xstrdup("Video generation was cancelled."));
         return 0;
     }
-    what = xasprintf("unknown status \"%s\"", status);
+    what = xasprintf("unknown status \"%.64s\"", status);
     rc = malformed(out, "video-model/status", what);
     free(what);
     return rc;

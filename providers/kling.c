@@ -154,7 +154,7 @@ static int kling_build_poll(const struct provider_job *job,
 {
     const char *id = job->task_id;
     const char *slash;
-    char *family, *segment, *base;
+    char *raw, *family, *segment, *base;
     int rc;
 
     if (!id || !*id) {
@@ -162,8 +162,10 @@ static int kling_build_poll(const struct provider_job *job,
         return -EINVAL;
     }
     slash = strchr(id, '/');
-    family =
-        slash ? xstrndup(id, (size_t)(slash - id)) : xstrdup("image2video");
+    /* Both parts escaped: the id comes back from a record users can edit. */
+    raw = slash ? xstrndup(id, (size_t)(slash - id)) : xstrdup("image2video");
+    family = path_segment(raw);
+    free(raw);
     segment = path_segment(slash ? slash + 1 : id);
     rc = auth_header(job, out, err);
     if (rc == 0) {

@@ -113,6 +113,14 @@ int probe_video(const char *path, struct probe_info *info, char **err)
         rc = -EIO;
         goto out;
     }
+    /* A file cut short still opens when its index comes first. */
+    if (s->nb_frames > 0 && info->frames < s->nb_frames) {
+        *err =
+            xasprintf("%s is cut short: %lld of its %lld frames are there",
+                      name, (long long)info->frames, (long long)s->nb_frames);
+        rc = -EPROTO;
+        goto out;
+    }
     rc = 0;
 out:
     avformat_close_input(&fmt);

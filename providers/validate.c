@@ -23,6 +23,11 @@ int catalog_walk_fail(struct catalog_walk *w, char *msg)
         free(msg);
         return w->is_collect ? 0 : -EINVAL;
     }
+    /* Keys are quoted as written: a control character would break the line. */
+    for (char *p = msg; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+    }
     w->err = msg;
     return -EINVAL;
 }
@@ -64,8 +69,12 @@ static int check_image(struct catalog_walk *w, const cJSON *v, const char *disp)
 {
     enum catalog_image_kind kind = catalog_image_kind(v->valuestring);
 
-    if (kind == CATALOG_IMAGE_FILE && w->is_collect)
+    if (kind == CATALOG_IMAGE_FILE && w->is_collect && !w->image_cb)
         add_name(w, v->valuestring);
+    if (kind != CATALOG_IMAGE_INVALID && w->image_cb) {
+        w->name_count++;
+        w->image_cb(w->image_arg, disp, v->valuestring);
+    }
     if (kind != CATALOG_IMAGE_INVALID)
         return 0;
     return catalog_walk_reject(w, disp, v,
@@ -329,4 +338,33 @@ size_t catalog_assets(const struct catalog_model *model, const cJSON *request,
         (void)check_object(&w, NULL, request, "", "", false); /* never fails */
     *names = w.names;
     return w.name_count;
+}
+
+size_t catalog_image_options(const struct catalog_model *model,
+                             const cJSON *request, catalog_image_cb cb,
+                             void *arg)
+{
+    struct catalog_walk w = {
+        .model = model, .is_collect = true, .image_cb = cb, .image_arg = arg
+    };
+
+    if (cJSON_IsObject(request))
+        (void)check_object(&w, NULL, request, "", "", false); /* never fails */
+    return w.name_count;
+}
+
+bool catalog_model_takes_base64(const struct catalog_model *model)
+{
+    return model->transport &
+           (CATALOG_TRANSPORT_BASE64 | CATALOG_TRANSPORT_DATA_URI);
+}
+
+bool catalog_model_takes_url(const struct catalog_model *model)
+{
+    return model->transport & CATALOG_TRANSPORT_URL;
+}
+
+bool catalog_model_uploads_first(const struct catalog_model *model)
+{
+    return model->transport & CATALOG_TRANSPORT_UPLOAD;
 }

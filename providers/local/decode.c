@@ -111,8 +111,23 @@ static enum AVCodecID codec_for(enum kb_imgtype type)
     }
 }
 
-static int decode_packet(enum AVCodecID id, AVPacket *pkt, const char *label,
-                         AVFrame *frame, char **err)
+/*
+ * The most pixels the decoder may allocate for an image whose header says
+ * width × height: a little more (FFmpeg aligns rows and blocks), so that a
+ * bitstream larger than its header (a WebP whose VP8X says 1×1 in front of
+ * 16384×16384 pixels) is refused instead of decoded. A header without a
+ * size (a JPEG cut short) leaves the renderer's limit.
+ */
+static int64_t max_pixels_for(int width, int height)
+{
+    int64_t cap = (int64_t)KB_MAX_SIDE * KB_MAX_SIDE;
+    int64_t header = (int64_t)(width + 128) * (height + 128);
+
+    return width > 0 && height > 0 && header < cap ? header : cap;
+}
+
+static int decode_packet(enum AVCodecID id, AVPacket *pkt, int64_t max_pixels,
+                         const char *label, AVFrame *frame, char **err)
 {
     const AVCodec *codec = avcodec_find_decoder(id);
     AVCodecContext *ctx = NULL;
@@ -127,7 +142,7 @@ static int decode_packet(enum AVCodecID id, AVPacket *pkt, const char *label,
         *err = xasprintf("%s: out of memory", label);
         return -ENOMEM;
     }
-    ctx->max_pixels = (int64_t)KB_MAX_SIDE * KB_MAX_SIDE;
+    ctx->max_pixels = max_pixels;
     ctx->thread_count = 1;
     if (avcodec_open2(ctx, codec, NULL) < 0 ||
         avcodec_send_packet(ctx, pkt) < 0) {
@@ -185,7 +200,8 @@ int kb_decode_file(const char *path, const char *label, struct kb_picture *pic,
         rc = -ENOMEM;
         goto out;
     }
-    rc = decode_packet(codec_for(type), pkt, label, pic->frame, err);
+    rc = decode_packet(codec_for(type), pkt, max_pixels_for(w, h), label,
+                       pic->frame, err);
     if (rc != 0) {
         goto out;
     }

@@ -105,14 +105,15 @@ static void loads_and_lists_enabled_models(void)
     struct catalog *cat = load();
     const struct catalog_model *m;
 
-    /* Only the local model has a folder in this issue. */
-    CHECK_INT_EQ(catalog_model_count(cat), 1);
+    /* The local model first, then every cloud model of the seeds. */
+    CHECK_INT_EQ(catalog_model_count(cat), 25);
     m = catalog_model_at(cat, 0);
     CHECK_STR_EQ(catalog_model_folder(m), "local/kenburns");
     CHECK_STR_EQ(catalog_model_id(m), "kenburns");
     CHECK_STR_EQ(catalog_model_provider(m), "local");
     CHECK(!catalog_model_needs_request(m));
-    CHECK(catalog_model_at(cat, 1) == NULL);
+    CHECK(catalog_model_at(cat, 24) != NULL);
+    CHECK(catalog_model_at(cat, 25) == NULL);
     catalog_free(cat);
     catalog_free(NULL);
 }
@@ -130,8 +131,11 @@ static void finds_models_by_path(void)
     CHECK(catalog_find(cat, "local/kenburnsx/a.jpg", &rest) == NULL);
     CHECK(catalog_find(cat, "local", &rest) == NULL);
     CHECK(catalog_find(cat, "", &rest) == NULL);
-    /* Disabled models have no folder yet. */
-    CHECK(catalog_find(cat, "gateway/klingai/kling-v2.6-i2v/a.png", &rest) ==
+    /* Cloud models have their folders. */
+    CHECK(catalog_find(cat, "gateway/klingai/kling-v2.6-i2v/a.png", &rest) !=
+          NULL);
+    CHECK_STR_EQ(rest, "a.png");
+    CHECK(catalog_find(cat, "gateway/klingai/kling-v2.6-i2vx/a.png", &rest) ==
           NULL);
 
     CHECK(catalog_is_route_dir(cat, ""));
@@ -139,7 +143,9 @@ static void finds_models_by_path(void)
     CHECK(!catalog_is_route_dir(cat, "local/kenburns"));
     CHECK(!catalog_is_route_dir(cat, "local/kenburns/trip"));
     CHECK(!catalog_is_route_dir(cat, "loc"));
-    CHECK(!catalog_is_route_dir(cat, "gateway"));
+    CHECK(catalog_is_route_dir(cat, "gateway"));
+    CHECK(catalog_is_route_dir(cat, "gateway/klingai"));
+    CHECK(!catalog_is_route_dir(cat, "gateway/klingai/kling-v2.6-i2v"));
     CHECK(!catalog_is_route_dir(cat, "other"));
     catalog_free(cat);
 }
@@ -946,13 +952,80 @@ static void readme_explains_the_mount(void)
                                     "progress", "error", "output", NULL };
          *s; s++)
         CHECK_STR_CONTAINS(readme, *s);
-    /* Disabled models are not listed. */
-    CHECK(strstr(readme, "kling-v2.6") == NULL);
+    /* Every enabled model is listed. */
+    CHECK_STR_CONTAINS(readme, "kling-v2.6");
     free(readme);
     catalog_free(cat);
 }
 
+struct seen_images {
+    char text[512];
+};
+
+static void seen_image_cb(void *arg, const char *path, const char *value)
+{
+    struct seen_images *seen = arg;
+    size_t n = strlen(seen->text);
+
+    snprintf(seen->text + n, sizeof(seen->text) - n, "%s=%.12s;", path, value);
+}
+
+static void image_options_and_transport(void)
+{
+    struct catalog *cat = load_all();
+    const struct catalog_model *kling =
+        catalog_find_model_by_folder(cat, "gateway/klingai/kling-v2.6-i2v");
+    const struct catalog_model *wan =
+        catalog_find_model_by_folder(cat, "gateway/alibaba/wan-v2.6-i2v");
+    const struct catalog_model *local =
+        catalog_find_model_by_folder(cat, "local/kenburns");
+    cJSON *req = cJSON_Parse(
+        "{\"prompt\":{\"text\":\"x\",\"image\":\"start.png\"},"
+        "\"providerOptions\":{\"klingai\":{\"imageTail\":"
+        "\"https://example.com/end.png\",\"staticMask\":\"mask.png\","
+        "\"dynamicMasks\":[{\"mask\":\"dm.png\",\"trajectories\":"
+        "[{\"x\":1,\"y\":2},{\"x\":3,\"y\":4}]}]}}}");
+    struct seen_images seen = { "" };
+
+    CHECK(kling && wan && local);
+    if (!kling || !wan || !local)
+        goto out;
+    CHECK_INT_EQ(catalog_image_options(kling, req, seen_image_cb, &seen), 4);
+    CHECK_STR_EQ(seen.text,
+                 "prompt.image=start.png;"
+                 "providerOptions.klingai.imageTail=https://exam;"
+                 "providerOptions.klingai.staticMask=mask.png;"
+                 "providerOptions.klingai.dynamicMasks[0].mask=dm.png;");
+    CHECK(catalog_model_takes_base64(kling));
+    CHECK(catalog_model_takes_url(kling));
+    CHECK(!catalog_model_uploads_first(kling));
+    CHECK(!catalog_model_takes_base64(wan));
+    CHECK(catalog_model_takes_url(wan));
+    CHECK(catalog_model_uploads_first(wan));
+    CHECK(!catalog_model_takes_url(local));
+out:
+    cJSON_Delete(req);
+    catalog_free(cat);
+}
+
+/*
+ * Found by tests/fuzz/fuzz_request: a key with a line break (escaped, or
+ * raw, which cJSON accepts) made a message of two lines.
+ */
+static void messages_are_one_line(void)
+{
+    struct catalog *cat = load();
+    const struct catalog_model *m = model(cat, "local/kenburns");
+
+    EXPECT_ERR(m, "{\"a\\nb\": 5}", "unknown option \"a b\"");
+    EXPECT_ERR(m, "{\"a\nb\\r\\u0001\": 5}", "unknown option \"a b  \"");
+    EXPECT_ERR(m, "{\"providerOptions\": {\"local\": {\"x\\ty\": 1}}}",
+               "unknown option \"providerOptions.local.x y\"");
+    catalog_free(cat);
+}
+
 CHECK_MAIN(CHECK_CASE(loads_and_lists_enabled_models),
+           CHECK_CASE(image_options_and_transport),
            CHECK_CASE(finds_models_by_path),
            CHECK_CASE(cloud_model_entry_is_complete),
            CHECK_CASE(defaults_of_the_local_model),
@@ -964,4 +1037,5 @@ CHECK_MAIN(CHECK_CASE(loads_and_lists_enabled_models),
            CHECK_CASE(rules_of_a_v3_entry),
            CHECK_CASE(malformed_catalogs_fail_loudly),
            CHECK_CASE(assets_are_file_names_only),
-           CHECK_CASE(docs_and_examples), CHECK_CASE(readme_explains_the_mount))
+           CHECK_CASE(docs_and_examples), CHECK_CASE(readme_explains_the_mount),
+           CHECK_CASE(messages_are_one_line))

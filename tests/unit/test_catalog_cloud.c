@@ -183,14 +183,17 @@ static const char *short_name_of(const char *folder)
     return strrchr(folder, '/') + 1;
 }
 
-static void every_seed_model_is_there_and_disabled(void)
+static void every_seed_model_has_its_folder(void)
 {
     struct catalog *cat = load();
     size_t n = 0;
 
-    /* Only the local renderer has a folder until the clients arrive. */
-    CHECK_INT_EQ(catalog_model_count(cat), 1);
-    CHECK(!catalog_is_route_dir(cat, "gateway"));
+    /* Every seed model has its folder, beside the local renderer. */
+    CHECK_INT_EQ(catalog_model_count(cat), 25);
+    CHECK(catalog_is_route_dir(cat, "gateway"));
+    CHECK(catalog_is_route_dir(cat, "gateway/klingai"));
+    CHECK(catalog_is_route_dir(cat, "kling"));
+    CHECK(catalog_is_route_dir(cat, "krea/kling"));
     for (size_t l = 0; all_lists[l]; l++) {
         for (size_t i = 0; all_lists[l][i]; i++) {
             const char *folder = all_lists[l][i];
@@ -204,7 +207,7 @@ static void every_seed_model_is_there_and_disabled(void)
             }
             CHECK_STR_EQ(catalog_model_folder(m), folder);
             CHECK(catalog_model_needs_request(m));
-            CHECK(catalog_find(cat, path, NULL) == NULL);
+            CHECK(catalog_find(cat, path, NULL) == m);
             free(path);
         }
     }
@@ -327,9 +330,9 @@ static void every_model_documents_itself(void)
     CHECK_STR_CONTAINS(doc, "`end_image`");
     CHECK_STR_CONTAINS(doc, "POST /assets");
     free(doc);
-    /* Disabled models stay out of README.txt. */
+    /* Enabled models are listed in README.txt. */
     doc = catalog_readme(cat);
-    CHECK(strstr(doc, "veo-3.1") == NULL);
+    CHECK_STR_CONTAINS(doc, "veo-3.1");
     free(doc);
     catalog_free(cat);
 }
@@ -1225,7 +1228,7 @@ static void url_options_in_the_schema(void)
     catalog_free(cat);
 }
 
-CHECK_MAIN(CHECK_CASE(every_seed_model_is_there_and_disabled),
+CHECK_MAIN(CHECK_CASE(every_seed_model_has_its_folder),
            CHECK_CASE(every_model_documents_itself),
            CHECK_CASE(veo_duration_and_resolution),
            CHECK_CASE(kling_durations_by_version),

@@ -40,6 +40,8 @@ static const char server_py[] =
     "                [('X-Test', 'yes  ')])\n"
     "        elif p == '/big': self.reply(200, b'x' * 100000)\n"
     "        elif p == '/retry': self.reply(429, b'{}', [('Retry-After', '7')])\n"
+    "        elif p == '/retryms': self.reply(503, b'{}',\n"
+    "                [('Retry-After', '9'), ('retry-after-ms', '250')])\n"
     "        elif p == '/slow':\n"
     "            time.sleep(3); self.reply(200, b'late')\n"
     "        elif p == '/redirect': self.reply(302, b'', [('Location', "
@@ -395,7 +397,53 @@ out:
     rmdir(dir);
 }
 
+static void file_and_multipart_bodies(void)
+{
+    char path[] = "/tmp/test_http_body.XXXXXX";
+    int fd = mkstemp(path);
+    struct http_request put = { .method = "PUT", .body_path = path };
+    struct http_request form = { .method = "POST",
+                                 .form_path = path,
+                                 .form_field = "file",
+                                 .form_mime = "image/png" };
+    struct http_request missing = { .method = "PUT",
+                                    .body_path = "/nonexistent/x" };
+    struct http_request retry = { .url = NULL };
+    uint64_t id;
+
+    CHECK(fd >= 0);
+    CHECK_INT_EQ(write(fd, "PNGBYTES", 8), 8);
+    close(fd);
+    CHECK(setup());
+    if (t.port <= 0)
+        goto out;
+    put.url = url("/put");
+    form.url = url("/form");
+    missing.url = url("/put");
+    retry.url = url("/retryms");
+    CHECK_INT_EQ(http_send(t.http, &missing, done_cb, (void *)0L, &id),
+                 -ENOENT);
+    CHECK_INT_EQ(http_send(t.http, &put, done_cb, (void *)0L, &id), 0);
+    CHECK_INT_EQ(http_send(t.http, &form, done_cb, (void *)1L, &id), 0);
+    CHECK_INT_EQ(http_send(t.http, &retry, done_cb, (void *)2L, &id), 0);
+    CHECK(run_until(3));
+    CHECK_STR_EQ(t.results[0].method, "PUT");
+    CHECK_STR_EQ(t.results[0].body, "PNGBYTES");
+    CHECK_STR_EQ(t.results[1].method, "POST");
+    CHECK_STR_CONTAINS(t.results[1].body, "name=\"file\"");
+    CHECK_STR_CONTAINS(t.results[1].body, "Content-Type: image/png");
+    CHECK_STR_CONTAINS(t.results[1].body, "PNGBYTES");
+    /* retry-after-ms wins over Retry-After. */
+    CHECK_INT_EQ(t.results[2].status, 503);
+    CHECK_INT_EQ(t.results[2].retry_rc, 0);
+    CHECK_INT_EQ(t.results[2].retry_ms, 250);
+out:
+    unlink(path);
+    teardown();
+}
+
 CHECK_MAIN(CHECK_CASE(get_post_and_headers),
+           CHECK_CASE(file_and_multipart_bodies),
            CHECK_CASE(retry_after_and_redirects),
            CHECK_CASE(caps_timeouts_and_refusals),
            CHECK_CASE(many_at_once_and_cancel), CHECK_CASE(download_to_file))

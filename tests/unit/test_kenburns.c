@@ -930,6 +930,66 @@ static void test_odd_tiny_and_truncated_inputs(void)
     rm_scratch(dir);
 }
 
+/*
+ * Found by tests/fuzz/fuzz_imghdr: a WebP whose VP8X header says 1x1 in
+ * front of a 1000x1000 image passed the header's size check, and the
+ * decoder made the large picture anyway. It must be refused.
+ */
+static void test_header_that_lies_about_the_size(void)
+{
+    char *dir = scratch(), *err = NULL;
+    char *real = path_in(dir, "real.webp"), *lie = path_in(dir, "lie.webp");
+    static const uint8_t vp8x[] = { 'V', 'P', '8', 'X', 10, 0, 0, 0, 0,
+                                    0,   0,   0,   0,   0,  0, 0, 0, 0 };
+    uint8_t data[1 << 16];
+    struct kb_picture pic;
+    size_t n = 0;
+    FILE *f;
+
+    if (!avcodec_find_encoder_by_name("libwebp")) {
+        rm_scratch(dir);
+        free(real);
+        free(lie);
+        return;
+    }
+    CHECK_INT_EQ(write_image_in(dir, "real.webp", "libwebp", 1000, 1000,
+                                paint_dark, NULL, 0),
+                 0);
+    f = fopen(real, "rb");
+    CHECK(f != NULL);
+    if (f) {
+        n = fread(data, 1, sizeof(data), f);
+        fclose(f);
+    }
+    CHECK(n > 12 && n < sizeof(data) && memcmp(data + 8, "WEBP", 4) == 0);
+    f = fopen(lie, "wb");
+    CHECK(f != NULL);
+    if (f && n > 12) {
+        uint32_t riff = (uint32_t)(n - 8 + sizeof(vp8x));
+        uint8_t size_le[4] = { riff & 0xff, (riff >> 8) & 0xff,
+                               (riff >> 16) & 0xff, riff >> 24 };
+
+        fwrite("RIFF", 1, 4, f);
+        fwrite(size_le, 1, 4, f);
+        fwrite("WEBP", 1, 4, f);
+        fwrite(vp8x, 1, sizeof(vp8x), f);
+        fwrite(data + 12, 1, n - 12, f);
+        fclose(f);
+    }
+    CHECK_INT_EQ(kb_decode_file(real, "real.webp", &pic, &err), 0);
+    CHECK_INT_EQ(pic.width, 1000);
+    kb_picture_release(&pic);
+    free(err);
+    err = NULL;
+    CHECK_INT_EQ(kb_decode_file(lie, "lie.webp", &pic, &err), -EINVAL);
+    CHECK_STR_CONTAINS(err, "lie.webp is damaged");
+    kb_picture_release(&pic);
+    free(err);
+    free(real);
+    free(lie);
+    rm_scratch(dir);
+}
+
 static void test_large_photos_are_shrunk_to_what_the_move_shows(void)
 {
     struct kb_move m;
@@ -985,5 +1045,6 @@ CHECK_MAIN(CHECK_CASE(test_start_is_the_plain_framing),
            CHECK_CASE(test_static_mask_holds_its_region_still),
            CHECK_CASE(test_errors_are_one_clear_line),
            CHECK_CASE(test_odd_tiny_and_truncated_inputs),
+           CHECK_CASE(test_header_that_lies_about_the_size),
            CHECK_CASE(test_large_photos_are_shrunk_to_what_the_move_shows),
            CHECK_CASE(test_cancel_stops_between_frames))

@@ -137,6 +137,30 @@ static void test_probe_refuses_what_is_not_an_mp4_video(void)
     free(err);
 }
 
+/* A faststart MP4 cut in half still opens (its index comes first). */
+static void test_probe_refuses_a_video_cut_short(void)
+{
+    struct probe_info info;
+    char *err = NULL, *path, *cmd;
+
+    CHECK(setup());
+    CHECK_INT_EQ(ffmpeg("-f lavfi -i testsrc2=size=160x96:rate=8 -t 1 "
+                        "-c:v libx264 -pix_fmt yuv420p -movflags +faststart "
+                        "h.mp4"),
+                 0);
+    path = in_dir("h.mp4");
+    CHECK_INT_EQ(probe_video(path, &info, &err), 0);
+    CHECK_INT_EQ(info.frames, 8);
+    cmd = xasprintf("truncate -s $(( $(stat -c %%s '%s') / 2 )) '%s'", path,
+                    path);
+    CHECK_INT_EQ(system(cmd), 0);
+    CHECK_INT_EQ(probe_video(path, &info, &err), -EPROTO);
+    CHECK_STR_CONTAINS(err, "h.mp4 is cut short");
+    free(cmd);
+    free(path);
+    free(err);
+}
+
 static void test_cleanup(void)
 {
     char *cmd = xasprintf("rm -rf '%s'", dir);
@@ -148,4 +172,5 @@ static void test_cleanup(void)
 CHECK_MAIN(CHECK_CASE(test_probe_h264_mp4),
            CHECK_CASE(test_probe_counts_frames_of_other_codecs),
            CHECK_CASE(test_probe_refuses_what_is_not_an_mp4_video),
+           CHECK_CASE(test_probe_refuses_a_video_cut_short),
            CHECK_CASE(test_cleanup))

@@ -272,6 +272,33 @@ static void test_malformed_upload(void)
     free(text);
 }
 
+/*
+ * Found by tests/fuzz/fuzz_replies: the service's message was quoted whole;
+ * a huge one went into the record and the log. Quoted up to 300 bytes, as
+ * the Kling and Krea providers do.
+ */
+static void test_long_message_is_capped(void)
+{
+    char *big = xmalloc(5001), *body, *url = NULL, *err = NULL;
+    struct provider_reply r = { .status = 400 };
+
+    memset(big, 'm', 5000);
+    big[5000] = '\0';
+    body = xasprintf("{\"error\": {\"code\": \"bad_request\", \"message\": "
+                     "\"%s\"}}",
+                     big);
+    r.body = body;
+    r.body_size = strlen(body);
+    CHECK(provider_parse_upload(&provider_blob, &r, &url, &err) < 0);
+    CHECK(url == NULL);
+    CHECK_STR_CONTAINS(err, "Vercel Blob refused the upload: mmm");
+    CHECK(err && strlen(err) < 400);
+    free(err);
+    free(body);
+    free(big);
+}
+
 CHECK_MAIN(CHECK_CASE(test_put_request), CHECK_CASE(test_put_names),
            CHECK_CASE(test_put_errors), CHECK_CASE(test_parse_upload),
-           CHECK_CASE(test_malformed_upload))
+           CHECK_CASE(test_malformed_upload),
+           CHECK_CASE(test_long_message_is_capped))

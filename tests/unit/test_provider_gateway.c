@@ -495,7 +495,76 @@ static void test_malformed_replies(void)
     CHECK(files >= 20);
 }
 
+/*
+ * Found by tests/fuzz/fuzz_replies: an empty message failed the task with
+ * an empty error, which tells the user nothing.
+ */
+static void test_empty_messages(void)
+{
+    struct provider_status st = { 0 };
+    struct provider_reply r =
+        reply_of(400, "{\"error\": {\"message\": \"\", \"type\": \"x\"}}");
+    struct test_job t;
+
+    job_init(&t, "klingai/kling-v2.6-i2v", NULL);
+    CHECK_INT_EQ(provider_parse_submit(&provider_gateway, &t.job, &r, &st), 0);
+    CHECK_INT_EQ(st.state, PROVIDER_TASK_FAILED);
+    CHECK_STR_CONTAINS(st.error, "HTTP 400");
+    provider_status_release(&st);
+    r = reply_of(200, "{\"status\": \"error\", \"error\": \"\"}");
+    memset(&st, 0, sizeof(st));
+    CHECK_INT_EQ(provider_parse_poll(&provider_gateway, &t.job, &r, &st),
+                 -EPROTO);
+    CHECK_STR_EQ(st.error_code, "bad_reply");
+    CHECK_STR_CONTAINS(st.error, "without an error message");
+    provider_status_release(&st);
+    job_release(&t);
+}
+
+/*
+ * Found by tests/fuzz/fuzz_replies: the gateway's message was quoted whole;
+ * a huge one went into the record and the log. Quoted up to 300 bytes, as
+ * the Kling and Krea providers do.
+ */
+static void test_long_messages_are_capped(void)
+{
+    char *big = xmalloc(5001), *body;
+    struct provider_status st = { 0 };
+    struct provider_reply r;
+    struct test_job t;
+
+    memset(big, 'm', 5000);
+    big[5000] = '\0';
+    job_init(&t, "klingai/kling-v2.6-i2v", NULL);
+    body = xasprintf("{\"error\": {\"message\": \"%s\"}}", big);
+    r = reply_of(400, body);
+    CHECK_INT_EQ(provider_parse_submit(&provider_gateway, &t.job, &r, &st), 0);
+    CHECK(st.error && strncmp(st.error, "mmm", 3) == 0);
+    CHECK(st.error && strlen(st.error) < 400);
+    provider_status_release(&st);
+    free(body);
+    body = xasprintf("{\"status\": \"error\", \"error\": \"%s\"}", big);
+    r = reply_of(200, body);
+    memset(&st, 0, sizeof(st));
+    CHECK_INT_EQ(provider_parse_poll(&provider_gateway, &t.job, &r, &st), 0);
+    CHECK(st.error && strncmp(st.error, "mmm", 3) == 0);
+    CHECK(st.error && strlen(st.error) < 400);
+    provider_status_release(&st);
+    free(body);
+    body = xasprintf("{\"status\": \"%s\"}", big);
+    r = reply_of(200, body);
+    memset(&st, 0, sizeof(st));
+    CHECK_INT_EQ(provider_parse_poll(&provider_gateway, &t.job, &r, &st),
+                 -EPROTO);
+    CHECK(st.error && strlen(st.error) < 400);
+    provider_status_release(&st);
+    free(body);
+    job_release(&t);
+    free(big);
+}
+
 CHECK_MAIN(CHECK_CASE(test_build_errors), CHECK_CASE(test_headers_and_urls),
            CHECK_CASE(test_poll_echoes_operation),
            CHECK_CASE(test_parse_submit), CHECK_CASE(test_parse_poll),
-           CHECK_CASE(test_malformed_replies))
+           CHECK_CASE(test_malformed_replies), CHECK_CASE(test_empty_messages),
+           CHECK_CASE(test_long_messages_are_capped))

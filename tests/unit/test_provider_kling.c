@@ -723,6 +723,12 @@ static void test_build_poll(void)
           "http://127.0.0.1:8099/v1/videos/image2video/866889456698785798" },
         { "image2video/a b/../c",
           "http://127.0.0.1:8099/v1/videos/image2video/a%20b%2F..%2Fc" },
+        /*
+         * Found by tests/fuzz/fuzz_replies: the family went into the URL
+         * raw (a task id from a record edited by hand in out/).
+         */
+        { "{\"x\": 1}\n?/7", "http://127.0.0.1:8099/v1/videos/"
+                             "%7B%22x%22%3A%201%7D%0A%3F/7" },
     };
     struct provider_job job = make_job("kling-v2-6", NULL, NULL);
     char *err = NULL;

@@ -129,6 +129,29 @@ static void round_trip_keeps_every_field(void)
     free(err);
 }
 
+static void cloud_fields_round_trip(void)
+{
+    struct record a, b;
+    char *text, *err = NULL;
+
+    record_init(&a);
+    a.state = JOB_RUNNING;
+    record_set_str(&a.provider_name, "gateway");
+    record_set_str(&a.provider_task_id, "op_123");
+    record_set_str(&a.provider_status, "pending");
+    record_set_str(&a.idempotency_key, "i2vfs_0123");
+    text = record_to_json(&a);
+    CHECK_STR_CONTAINS(text, "\"task_id\": \"op_123\"");
+    CHECK_STR_CONTAINS(text, "\"status\": \"pending\"");
+    CHECK_INT_EQ(record_parse(text, &b, &err), 0);
+    CHECK_STR_EQ(b.provider_task_id, "op_123");
+    CHECK_STR_EQ(b.provider_status, "pending");
+    CHECK_STR_EQ(b.idempotency_key, "i2vfs_0123");
+    free(text);
+    record_release(&a);
+    record_release(&b);
+}
+
 static void failed_record_names_the_error(void)
 {
     struct record a, b;
@@ -168,6 +191,99 @@ static void garbage_is_not_a_record(void)
     CHECK(record_parse("not json", &r, &err) < 0);
     free(err);
     record_release(&r);
+    /* Found by tests/fuzz/fuzz_record: the message is logged, one line. */
+    err = NULL;
+    CHECK(record_parse("{\"state\":\"a\\nb\\u001b[2J\"}", &r, &err) < 0);
+    CHECK_STR_EQ(err, "unknown state \"a b [2J\"");
+    free(err);
+    record_release(&r);
+}
+
+/*
+ * Found by tests/fuzz/fuzz_record: numbers out of range (a record edited by
+ * hand in out/) were cast to int, which is undefined, and an fps of 1e308
+ * was written back as null; they read as absent.
+ */
+static void numbers_out_of_range_read_as_absent(void)
+{
+    struct record r;
+    char *err = NULL;
+
+    CHECK_INT_EQ(record_parse("{\"state\": \"succeeded\", \"progress\": 1e300, "
+                              "\"attempts\": -1e300, \"output\": {\"bytes\": "
+                              "1e300, \"frames\": -5, \"width\": 1e10, "
+                              "\"height\": -1, \"fps\": 1e308, "
+                              "\"duration_s\": -2}}",
+                              &r, &err),
+                 0);
+    CHECK_INT_EQ(r.progress, -1);
+    CHECK_INT_EQ(r.attempts, 0);
+    CHECK(r.has_output);
+    CHECK_INT_EQ(r.output.bytes, 0);
+    CHECK_INT_EQ(r.output.frames, 0);
+    CHECK_INT_EQ(r.output.width, 0);
+    CHECK_INT_EQ(r.output.height, 0);
+    CHECK(r.output.fps == 0 && r.output.duration_s == 0);
+    record_release(&r);
+    CHECK_INT_EQ(record_parse("{\"state\": \"running\", \"progress\": 101, "
+                              "\"attempts\": 3}",
+                              &r, &err),
+                 0);
+    CHECK_INT_EQ(r.progress, -1);
+    CHECK_INT_EQ(r.attempts, 3);
+    record_release(&r);
+}
+
+/*
+ * Found by tests/fuzz/fuzz_record: a file name or a provider's message that
+ * is not UTF-8 (a Latin-1 name, a reply cut mid-character) went into the
+ * record as it was, and a record that is not UTF-8 is not JSON (RFC 8259).
+ * Each bad sequence becomes U+FFFD.
+ */
+static void record_is_always_utf8(void)
+{
+    struct record r;
+    char *text, *err = NULL;
+
+    record_init(&r);
+    record_set_str(&r.source, "caf\xe9.jpg");
+    record_set_error(&r, "task_failed",
+                     "\xed\xa0\x80|\xf4\x90\x80\x80|\xc0\xaf|\xe2\x82|"
+                     "ok \xc3\xa9\xe2\x82\xac\xf0\x9f\x8e\xac");
+    text = record_to_json(&r);
+    CHECK_STR_CONTAINS(text, "\"source\": \"caf\xef\xbf\xbd.jpg\"");
+    CHECK_STR_CONTAINS(text,
+                       "\"message\": \"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+                       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+                       "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd|"
+                       "ok \xc3\xa9\xe2\x82\xac\xf0\x9f\x8e\xac\"");
+    record_release(&r);
+    CHECK_INT_EQ(record_parse(text, &r, &err), 0);
+    record_release(&r);
+    free(text);
+}
+
+/*
+ * Found by tests/fuzz/fuzz_record: any 64 characters were read as a hash,
+ * and one that was not hex did not survive the next write and read.
+ */
+static void hashes_are_hex_or_absent(void)
+{
+    static const char hex[] =
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    struct record r;
+    char *text, *err = NULL;
+
+    text = xasprintf("{\"state\": \"succeeded\", \"image\": {\"sha256\": "
+                     "\"%.62s\\u00e9\"}, \"key\": \"%.63sG\", \"output\": "
+                     "{\"sha256\": \"%s\"}}",
+                     hex, hex, hex);
+    CHECK_INT_EQ(record_parse(text, &r, &err), 0);
+    CHECK_STR_EQ(r.image_sha256, "");
+    CHECK_STR_EQ(r.key, "");
+    CHECK_STR_EQ(r.output.sha256, hex);
+    record_release(&r);
+    free(text);
 }
 
 static void all_nine_states(void)
@@ -257,7 +373,11 @@ static void record_is_written_whole_through_the_publisher(void)
 }
 
 CHECK_MAIN(CHECK_CASE(round_trip_keeps_every_field),
+           CHECK_CASE(cloud_fields_round_trip),
            CHECK_CASE(failed_record_names_the_error),
            CHECK_CASE(garbage_is_not_a_record), CHECK_CASE(all_nine_states),
+           CHECK_CASE(numbers_out_of_range_read_as_absent),
+           CHECK_CASE(record_is_always_utf8),
+           CHECK_CASE(hashes_are_hex_or_absent),
            CHECK_CASE(inline_images_are_left_out),
            CHECK_CASE(record_is_written_whole_through_the_publisher))

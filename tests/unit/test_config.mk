@@ -1,0 +1,1 @@
+test_config_MODULES := providers/config

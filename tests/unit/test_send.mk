@@ -1,0 +1,1 @@
+test_send_MODULES := jobs/send providers/provider
