@@ -29,12 +29,16 @@ struct engine_ev {
     char *relpath;
 };
 
-/* A path waiting for its quiet moment. */
+/*
+ * A path waiting for its quiet moment, or held (timer 0) while a writer
+ * has it open: a held path is neither complete nor picked up by a folder
+ * rescan until its writer is done (ENGINE_FILE_CHANGED).
+ */
 struct pending {
     struct list link;
     struct engine *engine;
     char *relpath;
-    uint64_t timer; /* 0 once fired */
+    uint64_t timer; /* 0 while held, or once fired */
 };
 
 static void drain_cb(struct loop *loop, void *arg);
@@ -316,6 +320,22 @@ static void pending_arm(struct engine *engine, const char *relpath)
         loop_timer_add(engine->loop, engine->quiet_ms, pending_fire_cb, p);
 }
 
+/* Holds relpath while a writer has it: no quiet moment runs for it. */
+static void pending_hold(struct engine *engine, const char *relpath)
+{
+    struct pending *p = pending_find(engine, relpath);
+
+    if (!p) {
+        p = xcalloc(1, sizeof(*p));
+        p->engine = engine;
+        p->relpath = xstrdup(relpath);
+        list_append(&engine->pending, &p->link);
+    } else if (p->timer) {
+        loop_timer_cancel(engine->loop, p->timer);
+    }
+    p->timer = 0;
+}
+
 /* Forgets pending paths equal to relpath, or (with below) under it. */
 static void pending_drop(struct engine *engine, const char *relpath, bool below)
 {
@@ -335,7 +355,11 @@ static void pending_drop(struct engine *engine, const char *relpath, bool below)
 static void arm_file_cb(void *arg, const char *relpath)
 {
     struct engine *engine = arg;
+    const struct pending *p = pending_find(engine, relpath);
 
+    /* A held file is still being written: its writer's close arms it. */
+    if (p && !p->timer)
+        return;
     if (is_drop_path(engine, relpath))
         pending_arm(engine, relpath);
 }
@@ -399,14 +423,11 @@ static void path_gone(struct engine *engine, const char *relpath)
 
 static void handle_event(struct engine *engine, const struct engine_ev *ev)
 {
-    struct pending *p;
-
     switch (ev->event) {
     case ENGINE_FILE_BUSY:
         /* Not complete while a writer is at it; CHANGED re-arms it. */
-        p = pending_find(engine, ev->relpath);
-        if (p)
-            pending_free(engine, p);
+        if (is_drop_path(engine, ev->relpath))
+            pending_hold(engine, ev->relpath);
         break;
     case ENGINE_FILE_CHANGED:
         if (is_drop_path(engine, ev->relpath))

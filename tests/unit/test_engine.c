@@ -553,6 +553,32 @@ static void missed_events_are_found_by_a_rescan(void)
     rig_teardown(&rig);
 }
 
+/*
+ * Writing request.json runs the folder's images, but not one a writer still
+ * has open (cp of a large file): it would be read half written.
+ */
+static void an_image_being_written_waits_for_its_writer(void)
+{
+    struct rig rig;
+    struct record rec;
+
+    rig_setup(&rig);
+    make_image(&rig, KB "/big.png", "red");
+    engine_notify(rig.engine, ENGINE_FILE_BUSY, KB "/big.png");
+    make_image(&rig, KB "/done.png", "green");
+    put(&rig, KB "/request.json", TINY);
+    engine_notify(rig.engine, ENGINE_FILE_CHANGED, KB "/request.json");
+    /* The rescan ran once done.png has its job. */
+    CHECK_INT_EQ(wait_state(&rig, KB "/out/done.json", JOB_SUCCEEDED, &rec), 0);
+    record_release(&rec);
+    CHECK(!exists(&rig, KB "/out/big.json"));
+    /* The writer closes the file: now it runs. */
+    engine_notify(rig.engine, ENGINE_FILE_CHANGED, KB "/big.png");
+    CHECK_INT_EQ(wait_state(&rig, KB "/out/big.json", JOB_SUCCEEDED, &rec), 0);
+    record_release(&rec);
+    rig_teardown(&rig);
+}
+
 CHECK_MAIN(CHECK_CASE(an_image_becomes_a_video_with_its_record),
            CHECK_CASE(an_invalid_request_gives_a_failed_record),
            CHECK_CASE(the_same_image_twice_is_rendered_once),
@@ -561,6 +587,7 @@ CHECK_MAIN(CHECK_CASE(an_image_becomes_a_video_with_its_record),
            CHECK_CASE(a_job_file_renders_under_its_own_name),
            CHECK_CASE(new_content_replaces_the_results),
            CHECK_CASE(missed_events_are_found_by_a_rescan),
+           CHECK_CASE(an_image_being_written_waits_for_its_writer),
            CHECK_CASE(two_images_with_one_stem_clash_clearly),
            CHECK_CASE(deleting_a_rendering_image_cancels_its_job),
            CHECK_CASE(a_killed_render_resumes_and_finishes_once))
