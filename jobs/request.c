@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,9 +87,68 @@ static const char *error_at(const char *text, const char *pos)
     return pos;
 }
 
+static int compare_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Finds a key written twice in one object of v (cJSON keeps both): returns
+ * it (borrowed from the tree) and leaves in path (of size cap, holding len
+ * characters on entry) that object's path, "" for v itself, "a.b[2]"; cut
+ * to fit. Returns NULL when every key is once. Sorting keeps a huge object
+ * fast; the fixed path keeps deep nesting cheap.
+ */
+static const char *find_duplicate(const cJSON *v, char *path, size_t len,
+                                  size_t cap)
+{
+    const char *found = NULL;
+    const cJSON *it;
+    size_t n = 0, i;
+
+    if (cJSON_IsObject(v)) {
+        const char **keys =
+            xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*keys));
+
+        cJSON_ArrayForEach(it, v)
+        {
+            keys[n++] = it->string;
+        }
+        qsort(keys, n, sizeof(*keys), compare_keys);
+        for (i = 1; i < n && !found; i++) {
+            if (strcmp(keys[i - 1], keys[i]) == 0)
+                found = keys[i];
+        }
+        free(keys);
+    }
+    i = 0;
+    for (it = v ? v->child : NULL; it && !found; it = it->next, i++) {
+        int k = cJSON_IsObject(v) ? snprintf(path + len, cap - len, "%s%s",
+                                             len ? "." : "", it->string)
+                                  : snprintf(path + len, cap - len, "[%zu]", i);
+        size_t sub = k < 0 ? len : len + (size_t)k;
+
+        found = find_duplicate(it, path, sub < cap ? sub : cap - 1, cap);
+        if (!found)
+            path[len] = '\0';
+    }
+    return found;
+}
+
+/* Control characters become spaces: messages are one line. */
+static void one_line(char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = ' ';
+    }
+}
+
 int request_read_json(const char *path, const char *display_name, cJSON **out,
                       char **err)
 {
+    char where[200] = "";
+    const char *key;
     char *data = NULL;
     const char *end = NULL;
     size_t size = 0;
@@ -127,6 +187,17 @@ int request_read_json(const char *path, const char *display_name, cJSON **out,
                          strspn(data, " \t\r\n") == size ? " (the file is "
                                                            "empty)"
                                                          : "");
+        rc = -EINVAL;
+        goto out;
+    }
+    key = find_duplicate(*out, where, 0, sizeof(where));
+    if (key) {
+        *err = xasprintf("%s: \"%.64s\" is written twice%s%s (a key may "
+                         "appear once in an object)",
+                         display_name, key, *where ? " in " : "", where);
+        one_line(*err);
+        cJSON_Delete(*out);
+        *out = NULL;
         rc = -EINVAL;
     }
 out:

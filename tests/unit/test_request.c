@@ -292,6 +292,48 @@ static void request_must_be_an_object(void)
     teardown();
 }
 
+/*
+ * Found by tests/fuzz/fuzz_cascade: a key written twice in one object was
+ * kept twice. Merged over the defaults the last one won, but in an object
+ * copied whole (one the defaults lack) validation checked both and the
+ * providers read the first. It is a mistake to point out, not to guess.
+ */
+static void duplicate_keys_are_refused(void)
+{
+    setup();
+    put("local/kenburns/request.json", "{\"duration\": 2, \"duration\": 5}");
+    expect_error("local/kenburns", NULL,
+                 "request.json: \"duration\" is written twice (a key may "
+                 "appear once in an object)");
+    put("local/kenburns/request.json",
+        "{\"providerOptions\": {\"klingai\": {\"mode\": \"std\", "
+        "\"imageTail\": \"a.png\", \"mode\": \"pro\"}}}");
+    expect_error("local/kenburns", NULL,
+                 "request.json: \"mode\" is written twice in "
+                 "providerOptions.klingai (a key may appear once in an "
+                 "object)");
+    put("local/kenburns/request.json",
+        "{\"a\": [1, {\"m\": 1, \"m\\n\": 2, \"m\\n\": 3}]}");
+    expect_error("local/kenburns", NULL,
+                 "request.json: \"m \" is written twice in a[1] (a key may "
+                 "appear once in an object)");
+    /* The same key in different objects is fine. */
+    put("local/kenburns/request.json",
+        "{\"a\": {\"m\": 1}, \"b\": {\"m\": 1}, \"m\": 2}");
+    {
+        cJSON *req = NULL;
+        char *err = NULL;
+        int has = 0;
+
+        CHECK_INT_EQ(request_effective(store, kenburns, "local/kenburns", NULL,
+                                       &req, &has, &err),
+                     0);
+        cJSON_Delete(req);
+        free(err);
+    }
+    teardown();
+}
+
 static void oversize_files_are_refused(void)
 {
     char *big = xmalloc(REQUEST_MAX_BYTES + 2);
@@ -398,6 +440,7 @@ CHECK_MAIN(CHECK_CASE(merge_objects_deep_and_replace_the_rest),
            CHECK_CASE(sidecar_alone_is_not_a_request),
            CHECK_CASE(bad_json_names_file_line_and_column),
            CHECK_CASE(request_must_be_an_object),
+           CHECK_CASE(duplicate_keys_are_refused),
            CHECK_CASE(oversize_files_are_refused),
            CHECK_CASE(read_json_reports_missing_and_unreadable),
            CHECK_CASE(folders_outside_the_model_are_refused),
