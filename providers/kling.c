@@ -319,6 +319,32 @@ static int envelope(cJSON *root, struct provider_status *out,
     return 0;
 }
 
+/*
+ * True when reply refuses the submit because our external_task_id is
+ * already taken (400, code 1201, naming it): the task was created by an
+ * earlier try whose reply never arrived (a dropped connection, a crash).
+ */
+static bool is_our_task_already(const struct provider_job *job,
+                                const struct provider_reply *reply)
+{
+    cJSON *root;
+    const char *message = NULL;
+    int64_t code = -1;
+    bool ours;
+
+    if (reply->status != 400 || !job->idempotency_key || !*job->idempotency_key)
+        return false;
+    root = parse_body(reply);
+    if (!root)
+        return false;
+    (void)json_get_int(root, "code", &code);          /* optional */
+    (void)json_get_string(root, "message", &message); /* optional */
+    ours = code == 1201 && message && strstr(message, "external_task_id") &&
+           strstr(message, job->idempotency_key);
+    cJSON_Delete(root);
+    return ours;
+}
+
 static int kling_parse_submit(const struct provider_job *job,
                               const struct provider_reply *reply,
                               struct provider_status *out)
@@ -331,6 +357,17 @@ static int kling_parse_submit(const struct provider_job *job,
     int rc;
 
     out->progress = -1;
+    if (is_our_task_already(job, reply)) {
+        /*
+         * Poll the existing task by its external_task_id, which Kling
+         * accepts in the poll path (kling.md §4): never submit it twice.
+         */
+        out->task_id =
+            xasprintf("%s/%s", kling_body_family(job), job->idempotency_key);
+        out->state = PROVIDER_TASK_PENDING;
+        set_raw(out, "submitted");
+        return 0;
+    }
     if (!is_2xx(reply)) {
         http_error(reply, out);
         return 0;

@@ -998,6 +998,41 @@ static void test_identity(void)
     CHECK(provider_kling.build_cancel == NULL);
 }
 
+/*
+ * A retried submit whose first try created the task (its reply was lost)
+ * is refused as a duplicate external_task_id: the job polls that task
+ * instead of failing, and a duplicate of someone else's id still fails.
+ */
+static void test_resubmit_finds_its_task(void)
+{
+    cJSON *request = cJSON_Parse(
+        "{\"prompt\": {\"text\": \"x\", \"image\": \"https://e.com/a.png\"}}");
+    struct provider_job job = make_job("kling-v2-6", request, NULL);
+    char *ours = xasprintf("{\"code\": 1201, \"message\": \"external_task_id "
+                           "%s already exists\", \"request_id\": \"r\"}",
+                           KEY);
+    const char *theirs = "{\"code\": 1201, \"message\": \"external_task_id "
+                         "someone-else already exists\"}";
+    struct provider_reply reply = { 400, ours, strlen(ours) };
+    struct provider_status st = { 0 };
+    char *want = xasprintf("image2video/%s", KEY);
+
+    CHECK_INT_EQ(provider_kling.parse_submit(&job, &reply, &st), 0);
+    CHECK_INT_EQ(st.state, PROVIDER_TASK_PENDING);
+    CHECK_STR_EQ(st.task_id, want);
+    provider_status_release(&st);
+
+    reply.body = theirs;
+    reply.body_size = strlen(theirs);
+    CHECK_INT_EQ(provider_kling.parse_submit(&job, &reply, &st), 0);
+    CHECK_INT_EQ(st.state, PROVIDER_TASK_FAILED);
+    CHECK_STR_EQ(st.error_code, "provider_refused");
+    provider_status_release(&st);
+    free(want);
+    free(ours);
+    cJSON_Delete(request);
+}
+
 CHECK_MAIN(CHECK_CASE(test_identity), CHECK_CASE(test_jwt_known_vector),
            CHECK_CASE(test_jwt_parts), CHECK_CASE(test_key_precedence),
            CHECK_CASE(test_submit_without_key_sends_nothing),
@@ -1010,6 +1045,7 @@ CHECK_MAIN(CHECK_CASE(test_identity), CHECK_CASE(test_jwt_known_vector),
            CHECK_CASE(test_unresolved_image_is_refused),
            CHECK_CASE(test_user_external_task_id_wins),
            CHECK_CASE(test_build_poll), CHECK_CASE(test_parse_submit),
+           CHECK_CASE(test_resubmit_finds_its_task),
            CHECK_CASE(test_http_errors), CHECK_CASE(test_poll_statuses),
            CHECK_CASE(test_malformed_replies),
            CHECK_CASE(test_every_truncation))
