@@ -217,3 +217,26 @@ char *fsutil_join(const char *a, const char *b)
         return xstrndup(a, la);
     return xasprintf("%.*s/%s", (int)la, a, b);
 }
+
+int fsutil_is_beneath(const char *root, const char *path)
+{
+    char *real_root = realpath(root, NULL);
+    char *real = NULL;
+    size_t n;
+    int rc;
+
+    if (!real_root)
+        return -errno;
+    real = realpath(path, NULL);
+    if (!real) {
+        rc = errno == ENOENT ? 1 : -errno;
+        goto out;
+    }
+    n = strlen(real_root);
+    rc = strncmp(real, real_root, n) == 0 &&
+         (real[n] == '/' || real[n] == '\0' || n == 1);
+out:
+    free(real);
+    free(real_root);
+    return rc;
+}

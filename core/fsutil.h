@@ -31,6 +31,14 @@ int fsutil_write_new(const char *path, const void *data, size_t size);
 /* Creates path and its missing parents with mode. Returns 0 or -errno. */
 int fsutil_mkdir_p(const char *path, unsigned mode);
 
+/*
+ * Does path, with every symbolic link in it resolved, stay inside the
+ * folder root? Returns 1 if it does (or path does not exist: nothing can
+ * be read through it), 0 when it leads out, or a negative errno. The
+ * engine refuses a file that leads out before reading it.
+ */
+int fsutil_is_beneath(const char *root, const char *path);
+
 /* Joins a and b with one '/', into a new string the caller frees. */
 char *fsutil_join(const char *a, const char *b);
 

@@ -4,6 +4,8 @@
 #ifndef CORE_LOG_H
 #define CORE_LOG_H
 
+#include <stddef.h>
+
 enum log_level {
     LOG_DEBUG,
     LOG_INFO,
@@ -14,7 +16,18 @@ enum log_level {
 /* Sets the threshold once at start-up, before threads exist. */
 void log_set_level(enum log_level level);
 
-/* Writes one line "i2vfs: <level>: <message>" if level passes the threshold. */
+/*
+ * Copies src into dst (dst_size bytes, always NUL-terminated, truncated if
+ * need be) with control characters escaped as \n, \r, \t or \xNN and a
+ * backslash as \\, so a file name can never split or forge a log line.
+ * Returns dst.
+ */
+char *log_escape(char *dst, size_t dst_size, const char *src);
+
+/*
+ * Writes one line "i2vfs: <level>: <message>" if level passes the threshold;
+ * control characters in the message are escaped (log_escape).
+ */
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

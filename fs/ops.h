@@ -24,6 +24,7 @@ struct ops_file {
     int page_fd; /* without O_APPEND for page-cache writes, or -1 */
     const struct virtual_file *virt; /* the generated file, or NULL */
     struct handle *writer;           /* write handle entry, or NULL */
+    unsigned long long max_bytes;    /* writes past it: EFBIG; 0: no cap */
 };
 
 /* What fi->fh points to for an open folder. */

@@ -56,6 +56,22 @@ static void busy(struct ctx *ctx, struct ops_file *file, uint64_t interval_ms)
     }
 }
 
+/*
+ * Shortens a write of size bytes at off to the file's cap, as a file size
+ * limit does: a write that would start past it fails with -EFBIG.
+ */
+static int cap_write(const struct ops_file *file, off_t off, size_t *size)
+{
+    unsigned long long end = (unsigned long long)off + *size;
+
+    if (!file->max_bytes || end <= file->max_bytes)
+        return 0;
+    if ((unsigned long long)off >= file->max_bytes)
+        return -EFBIG;
+    *size = (size_t)(file->max_bytes - (unsigned long long)off);
+    return 0;
+}
+
 static void still_busy(struct ctx *ctx, struct ops_file *file)
 {
     busy(ctx, file, BUSY_INTERVAL_MS);
@@ -72,6 +88,7 @@ static void attach(struct ctx *ctx, const char *rel, int fd, bool is_writing,
     if (is_writing && !is_publisher &&
         policy_area(ctx->policy, rel) != POLICY_PRIVATE) {
         file->writer = handles_open(ctx->handles, rel);
+        file->max_bytes = policy_write_cap_bytes(ctx->policy, rel);
         busy(ctx, file, 0);
     }
     fi->fh = (uint64_t)(uintptr_t)file;
@@ -161,10 +178,14 @@ int ops_write(const char *path, const char *buf, size_t size, off_t off,
 {
     struct ops_file *file = file_of(fi);
     ssize_t n;
+    int err;
 
     (void)path;
     if (file->virt)
         return -EACCES;
+    err = cap_write(file, off, &size);
+    if (err)
+        return err;
     /* A mapped page written back goes at its offset, even on O_APPEND. */
     n = pwrite(fi->writepage && file->page_fd >= 0 ? file->page_fd : file->fd,
                buf, size, off);
@@ -241,11 +262,15 @@ ssize_t ops_copy_file_range(const char *path_in, struct fuse_file_info *fi_in,
 {
     struct ops_file *in = file_of(fi_in), *out = file_of(fi_out);
     ssize_t n;
+    int err;
 
     (void)path_in;
     (void)path_out;
     if (in->virt || out->virt)
         return -EOPNOTSUPP; /* the kernel falls back to read and write */
+    err = cap_write(out, off_out, &size);
+    if (err)
+        return err;
     n = copy_file_range(in->fd, &off_in, out->fd, &off_out, size,
                         (unsigned)flags);
     if (n < 0)

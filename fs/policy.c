@@ -5,11 +5,14 @@
 #include "fs/policy.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/names.h"
+#include "jobs/images.h"
 #include "jobs/publish.h"
 
 /* A folder of the fixed part: the root, a route folder or a model folder. */
@@ -244,6 +247,22 @@ enum policy_area policy_area(const struct policy *policy, const char *rel)
     return POLICY_DROP;
 }
 
+/*
+ * True for an image whose record, out/<stem>.json, would be a longer name
+ * than a folder may hold: its job could not say what happened to it.
+ */
+static bool is_record_too_long(const char *rel)
+{
+    const char *base = strrchr(rel, '/');
+    const char *dot;
+
+    base = base ? base + 1 : rel;
+    if (names_is_junk(base) || !names_is_image(base))
+        return false;
+    dot = strrchr(base, '.');
+    return (size_t)(dot - base) + strlen(".json") > NAME_MAX;
+}
+
 int policy_check(const struct policy *policy, const char *rel,
                  enum policy_op op, bool is_publisher)
 {
@@ -264,7 +283,8 @@ int policy_check(const struct policy *policy, const char *rel,
             return 0;
         return op == POLICY_MODIFY ? -EACCES : -EPERM;
     case POLICY_DROP:
-        return 0;
+        return op == POLICY_CREATE && is_record_too_long(rel) ? -ENAMETOOLONG
+                                                              : 0;
     case POLICY_OUT_DIR:
         if (is_publisher || op == POLICY_READ || op == POLICY_DELETE)
             return 0;
@@ -403,4 +423,17 @@ bool policy_is_model_folder(const struct policy *policy, const char *rel)
     const struct fixed_dir *d = find_dir(policy, rel);
 
     return d && d->model >= 0;
+}
+
+unsigned long long policy_write_cap_bytes(const struct policy *policy,
+                                          const char *rel)
+{
+    const char *base = strrchr(rel, '/');
+
+    base = base ? base + 1 : rel;
+    if (policy_area(policy, rel) != POLICY_DROP || names_is_junk(base) ||
+        !names_is_image(base))
+        return 0;
+    /* One byte past the cap, so the job's record says "larger than". */
+    return IMAGES_MAX_BYTES + 1ULL;
 }

@@ -65,7 +65,8 @@ long policy_model_of(const struct policy *policy, const char *rel);
  * May the caller do op on rel? Returns 0, or the negative errno to reply:
  * -ENOENT for what the caller may not see, -EPERM for the fixed part and
  * the generated files' names, -EACCES for writes to generated files and,
- * for users, to out/.
+ * for users, to out/, -ENAMETOOLONG for creating an image whose record
+ * name (out/<stem>.json) would be longer than NAME_MAX.
  */
 int policy_check(const struct policy *policy, const char *rel,
                  enum policy_op op, bool is_publisher);
@@ -109,5 +110,14 @@ const char *const *policy_fixed_children(const struct policy *policy,
 
 /* True when rel is exactly a model folder. */
 bool policy_is_model_folder(const struct policy *policy, const char *rel);
+
+/*
+ * The most bytes a user may write to rel, or 0 for no cap: an image that
+ * would start a job (in the drop area, not a junk name) is refused with
+ * EFBIG as soon as it grows past the largest image a job reads (one byte
+ * past it is kept, so that the job's record says the image is too large).
+ */
+unsigned long long policy_write_cap_bytes(const struct policy *policy,
+                                          const char *rel);
 
 #endif

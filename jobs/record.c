@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/fsutil.h"
+#include "core/log.h"
 #include "core/mem.h"
 
 /* Strings this long made of base64 letters are inline image bytes. */
@@ -38,6 +39,7 @@ void record_release(struct record *rec)
     free(rec->provider_status);
     free(rec->idempotency_key);
     free(rec->copied_from);
+    free(rec->duplicate_risk);
     free(rec->output.file);
     cJSON_Delete(rec->request);
     record_init(rec);
@@ -53,10 +55,19 @@ void record_set_str(char **field, const char *value)
 
 void record_set_error(struct record *rec, const char *code, const char *message)
 {
+    char *line = NULL;
+
     rec->state = JOB_FAILED;
     rec->progress = -1;
     record_set_str(&rec->error_code, code);
-    record_set_str(&rec->error_message, message);
+    /* One line, as in the log: a file name may hold a newline or a tab. */
+    if (message) {
+        size_t size = 4 * strlen(message) + 1;
+
+        line = log_escape(xmalloc(size), size, message);
+    }
+    record_set_str(&rec->error_message, line);
+    free(line);
 }
 
 void record_clear_outcome(struct record *rec)
@@ -265,6 +276,8 @@ char *record_to_json(const struct record *rec)
         cJSON_AddNullToObject(root, "output");
     if (rec->copied_from)
         cJSON_AddStringToObject(root, "copied_from", rec->copied_from);
+    if (rec->duplicate_risk)
+        cJSON_AddStringToObject(root, "duplicate_risk", rec->duplicate_risk);
     text = cJSON_Print(root);
     cJSON_Delete(root);
     utf8 = valid_utf8(text);
@@ -402,6 +415,7 @@ int record_parse(const char *text, struct record *rec, char **err)
         record_set_str(&rec->idempotency_key, get_str(obj, "idempotency_key"));
     }
     record_set_str(&rec->copied_from, get_str(root, "copied_from"));
+    record_set_str(&rec->duplicate_risk, get_str(root, "duplicate_risk"));
     rec->created_at = get_time(root, "created_at");
     rec->started_at = get_time(root, "started_at");
     rec->finished_at = get_time(root, "finished_at");

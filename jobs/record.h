@@ -54,6 +54,11 @@ struct record {
     char *provider_status;  /* cloud: the provider's last raw status */
     char *idempotency_key;  /* cloud: sent with every submit of the job */
     char *copied_from; /* store-relative video this result was copied from */
+    /*
+     * cloud: why the provider may run this job twice (a submit whose reply
+     * was lost, to a provider without idempotency), or NULL
+     */
+    char *duplicate_risk;
     time_t created_at;
     time_t started_at;
     time_t finished_at;

@@ -42,8 +42,14 @@ void request_merge(cJSON *base, const cJSON *over)
     }
 }
 
-/* The innermost '{' or '[' open at pos, or 0 (strings skipped). */
-static char open_container(const char *text, const char *pos)
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x)  STRINGIFY_(x)
+
+/*
+ * The innermost '{' or '[' open at pos, or 0 (strings skipped); *depth_out
+ * (if not NULL) is how many are open there.
+ */
+static char open_container(const char *text, const char *pos, size_t *depth_out)
 {
     char stack[1024];
     size_t depth = 0;
@@ -65,6 +71,8 @@ static char open_container(const char *text, const char *pos)
             depth--;
         }
     }
+    if (depth_out)
+        *depth_out = depth;
     return depth > 0 && depth <= sizeof(stack) ? stack[depth - 1] : 0;
 }
 
@@ -82,7 +90,7 @@ static const char *error_at(const char *text, const char *pos)
     for (before = q; before > text && strchr(" \t\r\n", before[-1]); before--)
         ;
     if (before > text && (before[-1] == '{' || before[-1] == ',') &&
-        open_container(text, q) == '{')
+        open_container(text, q, NULL) == '{')
         return q;
     return pos;
 }
@@ -180,13 +188,17 @@ int request_read_json(const char *path, const char *display_name, cJSON **out,
     }
     *out = cJSON_ParseWithOpts(data, &end, true);
     if (!*out) {
-        json_line_col(data, end ? (size_t)(error_at(data, end) - data) : 0,
-                      &line, &col);
-        *err = xasprintf("%s: invalid JSON at line %d, column %d%s",
-                         display_name, line, col,
-                         strspn(data, " \t\r\n") == size ? " (the file is "
-                                                           "empty)"
-                                                         : "");
+        const char *at = end ? error_at(data, end) : data;
+        size_t depth = 0;
+
+        (void)open_container(data, at, &depth);
+        json_line_col(data, (size_t)(at - data), &line, &col);
+        *err = xasprintf(
+            "%s: invalid JSON at line %d, column %d%s", display_name, line, col,
+            strspn(data, " \t\r\n") == size ? " (the file is empty)"
+            : depth >= CJSON_NESTING_LIMIT
+                ? " (nested deeper than " STRINGIFY(CJSON_NESTING_LIMIT) ")"
+                : "");
         rc = -EINVAL;
         goto out;
     }
@@ -220,6 +232,29 @@ static const char *json_kind(const cJSON *v)
 }
 
 /*
+ * The cascade as a whole stays within REQUEST_MAX_BYTES too: files each
+ * under the cap in many nested folders would add up to a request, and a
+ * job record, too large to read back after a restart.
+ */
+static int check_size(const cJSON *acc, const char *display, char **err)
+{
+    char *text = cJSON_PrintUnformatted(acc);
+    size_t len;
+
+    if (!text)
+        abort(); /* cJSON fails only when out of memory */
+    len = strlen(text);
+    cJSON_free(text);
+    if (len <= REQUEST_MAX_BYTES)
+        return 0;
+    *err = xasprintf("%s: the effective request (every request.json from the "
+                     "model folder down, and this file) is larger than %d "
+                     "bytes, the most i2vfs takes",
+                     display, REQUEST_MAX_BYTES);
+    return -EFBIG;
+}
+
+/*
  * Reads store_root/rel (shown as display) and merges it into *acc. Missing
  * files are skipped; *found is set when the file was there.
  */
@@ -228,10 +263,20 @@ static int merge_file(cJSON *acc, const char *store_root, const char *rel,
 {
     char *path = fsutil_join(store_root, rel);
     cJSON *v = NULL;
-    int rc = request_read_json(path, display, &v, err);
+    int rc = fsutil_is_beneath(store_root, path);
 
-    free(path);
     *found = false;
+    if (rc != 1) {
+        *err = rc == 0 ? xasprintf("%s leads out of the store (a symbolic "
+                                   "link): i2vfs never follows a link out",
+                                   display)
+                       : xasprintf("%s: cannot be resolved: %s", display,
+                                   strerror(-rc));
+        free(path);
+        return -EINVAL;
+    }
+    rc = request_read_json(path, display, &v, err);
+    free(path);
     if (rc == -ENOENT)
         return 0;
     if (rc < 0)
@@ -245,7 +290,7 @@ static int merge_file(cJSON *acc, const char *store_root, const char *rel,
     }
     request_merge(acc, v);
     cJSON_Delete(v);
-    return 0;
+    return check_size(acc, display, err);
 }
 
 /* True for a clean relative path: no empty, "." or ".." components. */
@@ -305,8 +350,10 @@ int request_effective(const char *store_root, const struct catalog_model *model,
         rc = merge_file(acc, store_root, rel, display, &found, err);
         free(display);
         free(sub);
-        if (rc < 0)
+        if (rc < 0) {
+            rc = -EINVAL;
             goto out;
+        }
         if (found)
             *has_request = 1;
         if (!inside[n])
@@ -321,8 +368,10 @@ int request_effective(const char *store_root, const struct catalog_model *model,
         rel = xasprintf("%s/%s", dir_rel, sidecar);
         rc = merge_file(acc, store_root, rel, display, &found, err);
         free(display);
-        if (rc < 0)
+        if (rc < 0) {
+            rc = -EINVAL;
             goto out;
+        }
     }
     *out = acc;
     acc = NULL;

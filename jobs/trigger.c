@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -114,7 +115,11 @@ void trigger_classify(const struct trigger_ctx *ctx, const char *relpath,
     out->dir_rel = xstrndup(relpath, (size_t)(base - relpath - 1));
     out->name = xstrdup(base);
     out->stem = names_stem(base);
-    if (names_is_image(base)) {
+    if (names_is_image(base) &&
+        strlen(out->stem) + strlen(".json") > NAME_MAX) {
+        /* Its record could not be named: never a job (the mount refuses). */
+        out->kind = TRIGGER_OTHER;
+    } else if (names_is_image(base)) {
         out->kind = TRIGGER_IMAGE;
     } else if (strcmp(base, "request.json") == 0) {
         out->kind = TRIGGER_REQUEST;
@@ -397,13 +402,37 @@ static int plan_first_frame(const struct trigger_ctx *ctx,
     return 0;
 }
 
+/*
+ * True (after failing the plan) when path, a file named name in the
+ * store, is a symbolic link, or is in a linked folder, that leads out of
+ * the store: i2vfs never reads, hashes or uploads such a file.
+ */
+static bool leads_out(const struct trigger_ctx *ctx, struct trigger_plan *plan,
+                      const char *path, const char *name, const char *what)
+{
+    int rc = fsutil_is_beneath(ctx->store_root, path);
+
+    if (rc == 1)
+        return false;
+    plan_fail(plan, "unreadable_image",
+              rc == 0 ? xasprintf("%s leads out of the store (a symbolic "
+                                  "link): i2vfs never follows a link out",
+                                  name ? name : what)
+                      : xasprintf("cannot resolve %s: %s", name ? name : what,
+                                  strerror(-rc)));
+    return true;
+}
+
 /* Hashes the first frame (if a file) into plan->image_sha256. */
-static int plan_hash_image(struct trigger_plan *plan)
+static int plan_hash_image(const struct trigger_ctx *ctx,
+                           struct trigger_plan *plan)
 {
     int rc;
 
     if (!plan->image_path || plan->image_sha256[0])
         return 0;
+    if (leads_out(ctx, plan, plan->image_path, plan->image_name, "the image"))
+        return -EPERM;
     rc = hash_sha256_file(plan->image_path, plan->image_sha256);
     if (rc < 0)
         plan_fail(plan, "unreadable_image",
@@ -441,6 +470,11 @@ static int plan_assets_and_key(const struct trigger_ctx *ctx,
         }
         shas[i] = xcalloc(1, HASH_HEX_LEN + 1);
         path = xasprintf("%s/%s/%s", ctx->store_root, dir_rel, assets[i]);
+        if (leads_out(ctx, plan, path, assets[i], "an asset")) {
+            free(path);
+            rc = -EPERM;
+            break;
+        }
         rc = hash_sha256_file(path, shas[i]);
         free(path);
         if (rc < 0)
@@ -522,7 +556,7 @@ void trigger_plan(const struct trigger_ctx *ctx,
         out->image_path =
             xasprintf("%s/%s/%s", ctx->store_root, dir_rel, source);
     }
-    if (plan_hash_image(out) < 0)
+    if (plan_hash_image(ctx, out) < 0)
         goto out;
     if (plan_assets_and_key(ctx, model, dir_rel, out) < 0)
         goto out;

@@ -20,7 +20,11 @@
 #include "core/mem.h"
 #include "providers/local/imghdr.h"
 
-#define MAX_FILE_BYTES (256LL << 20)
+/*
+ * The largest image file read: the same 50 MB as jobs/images.h's
+ * IMAGES_MAX_BYTES, past which the mount refuses writes to an image.
+ */
+#define MAX_FILE_BYTES (50LL << 20)
 
 static const char *const readable = "(JPEG, PNG or WebP)";
 
@@ -45,10 +49,9 @@ static int read_file(const char *path, const char *label, AVPacket *pkt,
         goto out;
     }
     if (st.st_size > MAX_FILE_BYTES) {
-        *err = xasprintf("%s is %lld MB; the largest image file supported is "
-                         "%lld MB",
-                         label, (long long)(st.st_size >> 20),
-                         MAX_FILE_BYTES >> 20);
+        *err = xasprintf("%s is larger than %lld MB, the largest image file "
+                         "i2vfs takes",
+                         label, MAX_FILE_BYTES >> 20);
         rc = -EFBIG;
         goto out;
     }
@@ -184,6 +187,14 @@ int kb_decode_file(const char *path, const char *label, struct kb_picture *pic,
     if (type == KB_IMG_UNKNOWN) {
         *err =
             xasprintf("%s is not an image i2vfs can read %s", label, readable);
+        rc = -EINVAL;
+        goto out;
+    }
+    if (type == KB_IMG_JPEG &&
+        !kb_imghdr_jpeg_is_complete(pkt->data, (size_t)pkt->size)) {
+        *err = xasprintf("%s is cut short: the JPEG ends before its last "
+                         "byte (copied or downloaded only in part?)",
+                         label);
         rc = -EINVAL;
         goto out;
     }

@@ -85,6 +85,58 @@ static void webp_size(const unsigned char *buf, size_t len, int *w, int *h)
     }
 }
 
+/* The offset of the marker that ends the scan data starting at pos. */
+static size_t jpeg_scan_end(const unsigned char *buf, size_t len, size_t pos)
+{
+    for (; pos + 1 < len; pos++) {
+        unsigned next = buf[pos + 1];
+
+        if (buf[pos] == 0xff && next != 0x00 && next != 0xff &&
+            !(next >= 0xd0 && next <= 0xd7)) {
+            return pos;
+        }
+    }
+    return len;
+}
+
+bool kb_imghdr_jpeg_is_complete(const unsigned char *buf, size_t len)
+{
+    size_t pos = 2;
+
+    if (len < 4 || buf[0] != 0xff || buf[1] != 0xd8) {
+        return false;
+    }
+    while (pos + 2 <= len) {
+        if (buf[pos] != 0xff) {
+            return false;
+        }
+        unsigned marker = buf[pos + 1];
+        if (marker == 0xff) {
+            pos++;
+            continue;
+        }
+        if (marker == 0xd9) {
+            return true;
+        }
+        if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+            pos += 2;
+            continue;
+        }
+        if (pos + 4 > len) {
+            return false;
+        }
+        unsigned seglen = be16(buf + pos + 2);
+        if (seglen < 2) {
+            return false;
+        }
+        pos += 2 + seglen;
+        if (marker == 0xda) {
+            pos = jpeg_scan_end(buf, len, pos);
+        }
+    }
+    return false;
+}
+
 enum kb_imgtype kb_imghdr_read(const unsigned char *buf, size_t len, int *width,
                                int *height)
 {

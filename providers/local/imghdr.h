@@ -5,6 +5,7 @@
 #ifndef PROVIDERS_LOCAL_IMGHDR_H
 #define PROVIDERS_LOCAL_IMGHDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum kb_imgtype {
@@ -24,5 +25,13 @@ enum kb_imgtype {
  */
 enum kb_imgtype kb_imghdr_read(const unsigned char *buf, size_t len, int *width,
                                int *height);
+
+/*
+ * True when the JPEG in buf (the whole file) reaches its end-of-image
+ * marker: segments are walked by their lengths (an EXIF thumbnail's own
+ * markers are skipped) and scans up to the next marker. A cut download or
+ * copy is false, where a decoder would conceal the missing part in gray.
+ */
+bool kb_imghdr_jpeg_is_complete(const unsigned char *buf, size_t len);
 
 #endif

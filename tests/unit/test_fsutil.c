@@ -175,6 +175,57 @@ static void mkdir_p_makes_parents(void)
     free(dir);
 }
 
+static void links_out_of_a_folder_are_seen(void)
+{
+    char *dir = make_tmpdir();
+    char *store, *p;
+
+    CHECK(dir != NULL);
+    if (!dir)
+        return;
+    store = fsutil_join(dir, "store");
+    p = fsutil_join(dir, "store/sub");
+    CHECK_INT_EQ(fsutil_mkdir_p(p, 0755), 0);
+    free(p);
+    p = fsutil_join(dir, "store/sub/a.jpg");
+    CHECK_INT_EQ(fsutil_write_new(p, "x", 1), 0);
+    free(p);
+    p = fsutil_join(dir, "secret");
+    CHECK_INT_EQ(fsutil_write_new(p, "x", 1), 0);
+    free(p);
+    p = fsutil_join(dir, "store-sibling");
+    CHECK_INT_EQ(fsutil_mkdir_p(p, 0755), 0);
+    free(p);
+    /* Links: inside, out to a file, out through a folder, to a sibling. */
+    p = fsutil_join(dir, "store/sub/in.jpg");
+    CHECK_INT_EQ(symlink("a.jpg", p), 0);
+    CHECK_INT_EQ(fsutil_is_beneath(store, p), 1);
+    free(p);
+    p = fsutil_join(dir, "store/sub/out.jpg");
+    CHECK_INT_EQ(symlink("../../secret", p), 0);
+    CHECK_INT_EQ(fsutil_is_beneath(store, p), 0);
+    free(p);
+    p = fsutil_join(dir, "store/sub/etc");
+    CHECK_INT_EQ(symlink("/etc", p), 0);
+    free(p);
+    p = fsutil_join(dir, "store/sub/etc/passwd");
+    CHECK_INT_EQ(fsutil_is_beneath(store, p), 0);
+    free(p);
+    p = fsutil_join(dir, "store/sub/sib");
+    CHECK_INT_EQ(symlink("../../store-sibling", p), 0);
+    CHECK_INT_EQ(fsutil_is_beneath(store, p), 0);
+    free(p);
+    p = fsutil_join(dir, "store/sub/a.jpg");
+    CHECK_INT_EQ(fsutil_is_beneath(store, p), 1);
+    free(p);
+    p = fsutil_join(dir, "store/sub/missing.jpg");
+    CHECK_INT_EQ(fsutil_is_beneath(store, p), 1);
+    free(p);
+    free(store);
+    rm_tree(dir);
+    free(dir);
+}
+
 static void join_uses_one_slash(void)
 {
     char *s;
@@ -197,5 +248,6 @@ static void join_uses_one_slash(void)
 }
 
 CHECK_MAIN(CHECK_CASE(atomic_write_replaces_and_leaves_no_temp),
+           CHECK_CASE(links_out_of_a_folder_are_seen),
            CHECK_CASE(read_cap_gives_efbig), CHECK_CASE(write_new_is_exclusive),
            CHECK_CASE(mkdir_p_makes_parents), CHECK_CASE(join_uses_one_slash))

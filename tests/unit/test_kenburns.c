@@ -19,6 +19,7 @@
 #include "core/mem.h"
 #include "providers/local/camera.h"
 #include "providers/local/decode.h"
+#include "providers/local/imghdr.h"
 #include "providers/local/kenburns.h"
 #include "providers/local/motion.h"
 #include "providers/local/options.h"
@@ -120,6 +121,16 @@ static int write_image(const char *path, const char *codec_name, int w, int h,
     frame->format = c->pix_fmt;
     if (av_frame_get_buffer(rgb, 0) < 0 || av_frame_get_buffer(frame, 0) < 0) {
         goto out;
+    }
+    /*
+     * Rows are padded past the width and encoders read whole blocks: zero
+     * the buffers, or valgrind sees uninitialised bytes in the file.
+     */
+    for (int i = 0; i < AV_NUM_DATA_POINTERS; i++) {
+        if (rgb->buf[i])
+            memset(rgb->buf[i]->data, 0, rgb->buf[i]->size);
+        if (frame->buf[i])
+            memset(frame->buf[i]->data, 0, frame->buf[i]->size);
     }
     for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
@@ -919,14 +930,59 @@ static void test_odd_tiny_and_truncated_inputs(void)
     if (out) {
         fclose(out);
     }
+    /* A decoder would conceal the missing part in gray: refused instead. */
     int rc = render(dir, "cut.jpg", "{" SMALL "}", &err, NULL, NULL);
-    CHECK(rc == 0 || rc == -EINVAL); /* a decoder may conceal, never crash */
-    if (rc != 0) {
-        CHECK_STR_CONTAINS(err, "cut.jpg is damaged or not an image");
+    CHECK_INT_EQ(rc, -EINVAL);
+    CHECK_STR_CONTAINS(err, "cut.jpg is cut short");
+    free(err);
+    err = NULL;
+    /* Past the 50 MB cap (sparse: no disk is used). */
+    char *huge = path_in(dir, "huge.jpg");
+    CHECK(truncate(huge, 0) != 0); /* not there yet */
+    out = fopen(huge, "wb");
+    CHECK(out != NULL);
+    if (out) {
+        fwrite(buf, 1, sizeof(buf), out);
+        fclose(out);
     }
+    CHECK_INT_EQ(truncate(huge, (50LL << 20) + 1), 0);
+    rc = render(dir, "huge.jpg", "{" SMALL "}", &err, NULL, NULL);
+    CHECK(rc < 0);
+    CHECK_STR_CONTAINS(err, "huge.jpg is larger than 50 MB");
+    free(huge);
     free(err);
     free(full);
     free(cut);
+    rm_scratch(dir);
+}
+
+/* A whole JPEG ends with its end-of-image marker; a cut one does not. */
+static void test_jpeg_completeness(void)
+{
+    char *dir = scratch();
+    char *path = path_in(dir, "whole.jpg");
+    static unsigned char data[1 << 20];
+    size_t n = 0;
+    FILE *f;
+
+    CHECK_INT_EQ(write_image_in(dir, "whole.jpg", "mjpeg", 320, 240,
+                                paint_texture, NULL, 0),
+                 0);
+    f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (f) {
+        n = fread(data, 1, sizeof(data) - 16, f);
+        fclose(f);
+    }
+    CHECK(n > 1000);
+    CHECK(kb_imghdr_jpeg_is_complete(data, n));
+    memcpy(data + n, "trailing bytes", 14); /* as some cameras append */
+    CHECK(kb_imghdr_jpeg_is_complete(data, n + 14));
+    CHECK(!kb_imghdr_jpeg_is_complete(data, n - 2));
+    CHECK(!kb_imghdr_jpeg_is_complete(data, n / 2));
+    CHECK(!kb_imghdr_jpeg_is_complete(data, 300));
+    CHECK(!kb_imghdr_jpeg_is_complete(data, 2));
+    free(path);
     rm_scratch(dir);
 }
 
@@ -1046,5 +1102,6 @@ CHECK_MAIN(CHECK_CASE(test_start_is_the_plain_framing),
            CHECK_CASE(test_errors_are_one_clear_line),
            CHECK_CASE(test_odd_tiny_and_truncated_inputs),
            CHECK_CASE(test_header_that_lies_about_the_size),
+           CHECK_CASE(test_jpeg_completeness),
            CHECK_CASE(test_large_photos_are_shrunk_to_what_the_move_shows),
            CHECK_CASE(test_cancel_stops_between_frames))

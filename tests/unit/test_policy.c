@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fs/policy.h"
+#include "jobs/images.h"
 #include "tests/check.h"
 
 static struct policy *make(void)
@@ -365,7 +367,51 @@ static void bad_model_folders_are_refused(void)
     CHECK(p == NULL);
 }
 
+static void images_are_capped_while_written(void)
+{
+    const char *models[] = { "local/kenburns" };
+    struct policy *p = NULL;
+
+    CHECK_INT_EQ(policy_new(models, 1, &p), 0);
+    CHECK_INT_EQ(policy_write_cap_bytes(p, "local/kenburns/a.jpg"),
+                 IMAGES_MAX_BYTES + 1ULL);
+    CHECK_INT_EQ(policy_write_cap_bytes(p, "local/kenburns/trip/B.PNG"),
+                 IMAGES_MAX_BYTES + 1ULL);
+    /* Temporaries, other files and out/ are not images of a job. */
+    CHECK_INT_EQ(policy_write_cap_bytes(p, "local/kenburns/.a.jpg.XyZ"), 0);
+    CHECK_INT_EQ(policy_write_cap_bytes(p, "local/kenburns/a.jpg.part"), 0);
+    CHECK_INT_EQ(policy_write_cap_bytes(p, "local/kenburns/request.json"), 0);
+    CHECK_INT_EQ(policy_write_cap_bytes(p, "local/kenburns/film.mov"), 0);
+    CHECK_INT_EQ(policy_write_cap_bytes(p, "local/kenburns/out/a.png"), 0);
+    policy_free(p);
+}
+
+/* out/<stem>.json must fit in a name: a 251-byte stem's record cannot. */
+static void images_whose_record_cannot_be_named_are_refused(void)
+{
+    const char *models[] = { "local/kenburns" };
+    struct policy *p = NULL;
+    char rel[400], stem[260];
+
+    CHECK_INT_EQ(policy_new(models, 1, &p), 0);
+    memset(stem, 'a', 251);
+    stem[251] = '\0';
+    snprintf(rel, sizeof(rel), "local/kenburns/%s.png", stem);
+    CHECK_INT_EQ(policy_check(p, rel, POLICY_CREATE, false), -ENAMETOOLONG);
+    CHECK_INT_EQ(policy_check(p, rel, POLICY_READ, false), 0);
+    stem[250] = '\0';
+    snprintf(rel, sizeof(rel), "local/kenburns/%s.png", stem);
+    CHECK_INT_EQ(policy_check(p, rel, POLICY_CREATE, false), 0);
+    /* Other files keep every name the disk allows. */
+    stem[250] = 'a';
+    snprintf(rel, sizeof(rel), "local/kenburns/%s.txt", stem);
+    CHECK_INT_EQ(policy_check(p, rel, POLICY_CREATE, false), 0);
+    policy_free(p);
+}
+
 CHECK_MAIN(CHECK_CASE(paths_fall_in_their_areas),
+           CHECK_CASE(images_are_capped_while_written),
+           CHECK_CASE(images_whose_record_cannot_be_named_are_refused),
            CHECK_CASE(users_cannot_change_the_fixed_part),
            CHECK_CASE(generated_files_are_read_only),
            CHECK_CASE(the_drop_area_is_a_full_filesystem),

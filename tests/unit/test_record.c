@@ -176,6 +176,12 @@ static void failed_record_names_the_error(void)
     free(text);
     record_release(&a);
     record_release(&b);
+    /* A file name with a newline, a tab or ESC keeps the message one line. */
+    record_init(&a);
+    record_set_error(&a, "unreadable_image",
+                     "new\nline\t\x1b.png is not an image");
+    CHECK_STR_EQ(a.error_message, "new\\nline\\t\\x1b.png is not an image");
+    record_release(&a);
 }
 
 static void garbage_is_not_a_record(void)

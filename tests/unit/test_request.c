@@ -369,6 +369,46 @@ static void oversize_files_are_refused(void)
     teardown();
 }
 
+/*
+ * Files each under the cap add up, folder by folder, past it: the effective
+ * request is refused as a whole (a record that large is not read back).
+ */
+/* 100000 '[': the parser stops at its nesting limit, and says so. */
+static void deep_nesting_says_so(void)
+{
+    char *deep = xmalloc(100001);
+
+    setup();
+    memset(deep, '[', 100000);
+    deep[100000] = '\0';
+    put("local/kenburns/request.json", deep);
+    expect_error("local/kenburns", NULL,
+                 "request.json: invalid JSON at line 1, column 1001 (nested "
+                 "deeper than 1000)");
+    free(deep);
+    teardown();
+}
+
+static void the_cascade_is_capped_as_a_whole(void)
+{
+    size_t len = REQUEST_MAX_BYTES / 2;
+    char *big = xmalloc(len + 32);
+
+    setup();
+    snprintf(big, len + 32, "{\"a\": \"%0*d\"}", (int)len, 0);
+    put("local/kenburns/request.json", big);
+    snprintf(big, len + 32, "{\"b\": \"%0*d\"}", (int)len, 0);
+    put("local/kenburns/x/request.json", big);
+    snprintf(big, len + 32, "{\"c\": \"%0*d\"}", (int)len, 0);
+    put("local/kenburns/x/y/request.json", big);
+    expect_error("local/kenburns/x/y", NULL,
+                 "x/request.json: the effective request (every request.json "
+                 "from the model folder down, and this file) is larger than "
+                 "1048576 bytes, the most i2vfs takes");
+    free(big);
+    teardown();
+}
+
 static void read_json_reports_missing_and_unreadable(void)
 {
     char *path, *err = (char *)1;
@@ -435,6 +475,8 @@ static void the_example_is_a_valid_effective_request(void)
 }
 
 CHECK_MAIN(CHECK_CASE(merge_objects_deep_and_replace_the_rest),
+           CHECK_CASE(the_cascade_is_capped_as_a_whole),
+           CHECK_CASE(deep_nesting_says_so),
            CHECK_CASE(defaults_alone_without_files),
            CHECK_CASE(cascade_model_folder_subfolder_sidecar),
            CHECK_CASE(sidecar_alone_is_not_a_request),

@@ -111,6 +111,22 @@ static void junk_and_foreign_paths_are_ignored(void)
     teardown();
 }
 
+/* A 251-byte stem: out/<stem>.json would not fit in a name. */
+static void an_image_whose_record_cannot_be_named_is_not_a_job(void)
+{
+    char rel[400], stem[260];
+
+    setup();
+    memset(stem, 'a', 251);
+    stem[251] = '\0';
+    snprintf(rel, sizeof(rel), KB "/%s.png", stem);
+    CHECK_INT_EQ(kind_of(rel), TRIGGER_OTHER);
+    stem[250] = '\0';
+    snprintf(rel, sizeof(rel), KB "/%s.png", stem);
+    CHECK_INT_EQ(kind_of(rel), TRIGGER_IMAGE);
+    teardown();
+}
+
 static void record_paths_name_their_job(void)
 {
     struct trigger_path tp;
@@ -141,6 +157,65 @@ static void an_image_is_a_job_with_a_key(void)
     /* The effective request starts from the model's defaults. */
     d = cJSON_GetObjectItemCaseSensitive(plan.request, "duration");
     CHECK(cJSON_IsNumber(d));
+    trigger_plan_release(&plan);
+    teardown();
+}
+
+/* link (store-relative) -> target, made with symlink(2). */
+static void link_to(const char *target, const char *rel)
+{
+    char *path = fsutil_join(store, rel);
+
+    CHECK_INT_EQ(symlink(target, path), 0);
+    free(path);
+}
+
+/*
+ * Watch mode's store is the user's folder: a link in it to a file (or a
+ * folder) elsewhere is never read, hashed or uploaded; a link inside works.
+ */
+static void links_out_of_the_store_are_not_followed(void)
+{
+    struct trigger_plan plan;
+
+    setup();
+    put(KB "/in.jpg", "not really a jpeg");
+    link_to("/etc/passwd", KB "/passwd.jpg");
+    trigger_plan(&ctx, kb, KB, "passwd.jpg", NULL, &plan);
+    CHECK_INT_EQ(plan.state, JOB_FAILED);
+    CHECK_STR_EQ(plan.error_code, "unreadable_image");
+    CHECK_STR_EQ(plan.error_message, "passwd.jpg leads out of the store (a "
+                                     "symbolic link): i2vfs never follows a "
+                                     "link out");
+    CHECK_INT_EQ(plan.image_sha256[0], 0);
+    trigger_plan_release(&plan);
+    link_to("/etc", KB "/etc");
+    trigger_plan(&ctx, kb, KB "/etc", "passwd", NULL, &plan);
+    CHECK_INT_EQ(plan.state, JOB_FAILED);
+    trigger_plan_release(&plan);
+    /* An asset that leads out. */
+    link_to("/etc/hostname", KB "/end.png");
+    put(KB "/t/request.json", "{\"providerOptions\": {\"local\": "
+                              "{\"imageTail\": \"end.png\"}}}");
+    link_to("../end.png", KB "/t/end.png");
+    put(KB "/t/a.jpg", "x");
+    trigger_plan(&ctx, kb, KB "/t", "a.jpg", NULL, &plan);
+    CHECK_INT_EQ(plan.state, JOB_FAILED);
+    CHECK_STR_CONTAINS(plan.error_message, "end.png leads out of the store");
+    trigger_plan_release(&plan);
+    /* A request.json that leads out. */
+    put(KB "/r/x.jpg", "x");
+    link_to("/etc/passwd", KB "/r/request.json");
+    trigger_plan(&ctx, kb, KB "/r", "x.jpg", NULL, &plan);
+    CHECK_INT_EQ(plan.state, JOB_FAILED);
+    CHECK_STR_EQ(plan.error_message, "r/request.json leads out of the store "
+                                     "(a symbolic link): i2vfs never follows "
+                                     "a link out");
+    trigger_plan_release(&plan);
+    /* A link that stays inside is a file like any other. */
+    link_to("in.jpg", KB "/alias.jpg");
+    trigger_plan(&ctx, kb, KB, "alias.jpg", NULL, &plan);
+    CHECK_INT_EQ(plan.state, JOB_QUEUED);
     trigger_plan_release(&plan);
     teardown();
 }
@@ -410,6 +485,8 @@ static void request_json_restarts_new_and_failed_jobs(void)
 }
 
 CHECK_MAIN(CHECK_CASE(junk_and_foreign_paths_are_ignored),
+           CHECK_CASE(an_image_whose_record_cannot_be_named_is_not_a_job),
+           CHECK_CASE(links_out_of_the_store_are_not_followed),
            CHECK_CASE(record_paths_name_their_job),
            CHECK_CASE(an_image_is_a_job_with_a_key),
            CHECK_CASE(same_bytes_same_request_same_key),
