@@ -99,6 +99,15 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh $(BUILD)
 
+# Crash safety at length (not part of make test): the harness of
+# tests/integration/test_crash.sh with SOAK_KILLS SIGKILLs (at least 100)
+# and more jobs; prints kills, jobs, duplicates, partials, torn records and
+# the seed (SEED=S replays a run).
+SOAK_KILLS ?= 120
+soak: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@KILLS=$(SOAK_KILLS) JOBS=12 I2VFS_BIN=$(BIN) tests/integration/test_crash.sh
+
 # The benchmark's helper (scripts/bench.sh builds it); not part of make test.
 BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard providers/local/*.c)) \
              $(BUILD)/providers/probe.o
@@ -134,6 +143,16 @@ fuzz: $(FUZZ_BIN)
 	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(foreach b,$(notdir $(FUZZ_BIN)),$(b):$($(b)_MAX_LEN))
 fuzz-short:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+# Every unit test binary under valgrind (plain build: valgrind and ASan do
+# not mix); a definite or indirect leak or any memory error fails it.
+# tests/valgrind.supp holds third-party suppressions only. Not part of
+# make test: about 2 minutes on 2 cores, test_cloud and test_kenburns_render
+# the longest (30 s each).
+.PHONY: valgrind
+valgrind: $(UNIT_BIN)
+	@if [ -n "$(SANITIZE)" ]; then echo "make valgrind runs the plain build: drop SANITIZE" >&2; exit 1; fi
+	@scripts/valgrind.sh tests/valgrind.supp $(UNIT_BIN)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

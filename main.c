@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <fuse.h>
 
@@ -22,6 +23,7 @@
 #include "core/mem.h"
 #include "fs/daemon.h"
 #include "fs/fs.h"
+#include "fs/hidden.h"
 #include "fs/mountpoint.h"
 #include "fs/watchdir.h"
 #include "jobs/engine.h"
@@ -310,7 +312,7 @@ static int run_mount(struct options *o, struct fuse_args *args)
     struct fs_config fcfg = { 0 };
     pthread_t thread;
     sigset_t signals;
-    int err, ready_fd = -1;
+    int err, ready_fd = -1, swept;
 
     if (o->positional_count == 0) {
         log_error("no mountpoint given (see i2vfs --help)");
@@ -354,6 +356,14 @@ static int run_mount(struct options *o, struct fuse_args *args)
                   store, mountpoint);
         goto fail;
     }
+    /*
+     * The mountpoint is free, so no mount of this store is alive: files
+     * libfuse hid for a killed one can never be closed, only swept.
+     */
+    swept = hidden_sweep(store);
+    if (swept > 0)
+        log_info("removed %d file(s) that a stopped mount left hidden in %s",
+                 swept, store);
     if (!o->is_foreground) {
         err = daemon_start(&ready_fd);
         if (err) {
@@ -460,6 +470,12 @@ int main(int argc, char **argv)
     sigset_t signals;
     int status;
 
+    /*
+     * The keys live in this process's memory: a crash writes no core file,
+     * and other processes of the user cannot ptrace it or read its
+     * /proc/<pid>/environ or mem. Best effort: without it we still run.
+     */
+    (void)prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
     /*
      * Block the stop signals before any thread starts, so every thread
      * inherits the mask; the thread that handles them unblocks them.

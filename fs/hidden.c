@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fs/policy.h"
@@ -61,4 +62,49 @@ int hidden_purge(int dir_fd, const char *rel)
     err = purge(d);
     (void)closedir(d); /* read-only: nothing to lose */
     return err;
+}
+
+/* Deeper than any store a person builds; bounds the walk's descriptors. */
+#define SWEEP_MAX_DEPTH 64
+
+/* hidden_sweep's walk of the folder fd (taken and closed), depth deep. */
+static int sweep(int fd, int depth)
+{
+    DIR *d = fdopendir(fd);
+    struct dirent *e;
+    int removed = 0;
+
+    if (!d) {
+        (void)close(fd);
+        return 0;
+    }
+    while ((e = readdir(d))) {
+        struct stat st;
+        int sub;
+
+        if (is_dot(e->d_name))
+            continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISREG(st.st_mode) && hidden_is_name(e->d_name)) {
+            if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+                removed++;
+        } else if (S_ISDIR(st.st_mode) && depth < SWEEP_MAX_DEPTH) {
+            sub = openat(dirfd(d), e->d_name,
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0)
+                removed += sweep(sub, depth + 1);
+        }
+    }
+    (void)closedir(d); /* read-only: nothing to lose */
+    return removed;
+}
+
+int hidden_sweep(const char *root)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0)
+        return -errno;
+    return sweep(fd, 0);
 }

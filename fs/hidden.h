@@ -19,4 +19,13 @@ bool hidden_is_name(const char *name);
  */
 int hidden_purge(int dir_fd, const char *rel);
 
+/*
+ * Removes every hidden file under root (a store), at any depth, without
+ * following symlinks. For start-up only: a daemon that was killed never
+ * closed them, so libfuse never unlinked them, and with its mount gone
+ * nobody can reach them; they would keep a deleted video's space forever.
+ * Returns how many it removed, or a negative errno if root cannot be read.
+ */
+int hidden_sweep(const char *root);
+
 #endif

@@ -18,6 +18,7 @@
 #include "core/loop.h"
 #include "core/mem.h"
 #include "jobs/publish.h"
+#include "jobs/submits.h"
 
 int cloud_new(struct engine *engine, const struct config *config,
               struct cloud **out)
@@ -95,6 +96,10 @@ void cloud_task_free(struct cloud_task *t)
         list_remove(&t->wait_link);
     if (t->download_path)
         (void)unlink(t->download_path); /* best effort: cleared at start */
+    /* A run that ended (not one stopped by a shutdown) needs no mark. */
+    if (!atomic_load(&c->engine->stopping))
+        submits_clear(c->engine->store_root, t->job_key);
+    free(t->job_key);
     free(t->model_id);
     cJSON_Delete(t->request);
     image_list_release(&t->images);
@@ -298,7 +303,8 @@ void cloud_start(struct cloud *c, struct job *job,
     struct images_input in = { 0 };
     struct cloud_task *t;
     const char *code = NULL;
-    char *dir_abs, *inline_dir;
+    char *dir_abs, *inline_dir, *sent_key = NULL;
+    bool was_sent;
     int rc;
 
     cloud_stop(c, job->id, false);
@@ -322,7 +328,17 @@ void cloud_start(struct cloud *c, struct job *job,
     list_append(&c->tasks, &t->link);
     list_init(&t->wait_link);
 
-    /* One key per run, kept in the record, sent with every submit. */
+    /*
+     * One key per run, kept in the record, sent with every submit; or the
+     * key of a submit sent by a daemon killed before its record was out.
+     */
+    t->job_key = xstrdup(job->rec.key);
+    was_sent = submits_find(engine->store_root, t->job_key, &sent_key) == 0;
+    if (!job->rec.idempotency_key && was_sent) {
+        job->rec.idempotency_key = sent_key;
+        sent_key = NULL;
+    }
+    free(sent_key);
     if (!job->rec.idempotency_key)
         job->rec.idempotency_key = new_idempotency_key(job->rec.key);
     t->idempotency_key = xstrdup(job->rec.idempotency_key);
@@ -363,6 +379,15 @@ void cloud_start(struct cloud *c, struct job *job,
     if (resume_task_id) {
         t->task_id = xstrdup(resume_task_id);
         record_set_str(&job->rec.provider_task_id, resume_task_id);
+    }
+    if (!resume_task_id && !(p->caps & PROVIDER_CAP_IDEMPOTENT) &&
+        !job->rec.duplicate_risk && was_sent) {
+        job->rec.duplicate_risk = xasprintf(
+            "the daemon stopped between submitting and hearing back; %s has "
+            "no way to find that task, so it may have been submitted twice",
+            p->name);
+        log_warn("%s/%s: %s", job->dir_rel, job->rec.source,
+                 job->rec.duplicate_risk);
     }
     job->task_active = true;
     t->phase = CLOUD_WAIT;

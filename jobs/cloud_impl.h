@@ -65,9 +65,12 @@ struct cloud_task {
     uint64_t poll_timeout_ms;
     uint64_t deadline_ms; /* loop time after which polling gives up */
     int download_tries;
+    /* The last request was resent with a fresh token (once per request). */
+    bool is_token_refreshed;
     char *video_url;
     char *video_base64;
     char *download_path; /* absolute staging file of the download */
+    char *job_key;       /* the job's key: names its submit mark */
 };
 
 /* The task's job if it still runs this task's run, else NULL. */

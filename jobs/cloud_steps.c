@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/mem.h"
+#include "jobs/submits.h"
 #include "jobs/uploads.h"
 
 /* The reply as the provider hooks read it. */
@@ -137,6 +138,22 @@ void cloud_step_upload(struct cloud_task *t)
     free(err);
 }
 
+/*
+ * True when the provider refused an expired per-request token and the
+ * request has not been resent with a fresh one yet; marks it resent. A
+ * second refusal fails the job with the provider's message.
+ */
+static bool is_refreshable(struct cloud_task *t,
+                           const struct provider_status *st)
+{
+    if (st->state != PROVIDER_TASK_FAILED || !st->is_token_expired ||
+        t->is_token_refreshed)
+        return false;
+    t->is_token_refreshed = true;
+    log_info("%s: the token expired; signing a fresh one", t->provider->name);
+    return true;
+}
+
 static void submit_done(void *arg, const struct send_result *r)
 {
     struct cloud_task *t = arg;
@@ -154,6 +171,12 @@ static void submit_done(void *arg, const struct send_result *r)
     reply_of(r, &reply);
     cloud_provider_job(t, &pj);
     rc = provider_parse_submit(t->provider, &pj, &reply, &st);
+    if (rc == 0 && is_refreshable(t, &st)) {
+        provider_status_release(&st);
+        cloud_step_submit(t); /* signs a fresh token */
+        return;
+    }
+    t->is_token_refreshed = false;
     if (rc < 0 || st.state == PROVIDER_TASK_FAILED || !st.task_id) {
         if (!st.error)
             st.error = xasprintf("the provider's reply to the submit (HTTP "
@@ -184,6 +207,20 @@ static void submit_done(void *arg, const struct send_result *r)
     cloud_step_poll_later(t, t->poll_interval_ms);
 }
 
+/*
+ * Before a submit leaves, a mark that outlives a crash names its
+ * idempotency key: the record that holds the key may not be published yet.
+ */
+static void mark_submit(struct cloud_task *t)
+{
+    int rc = submits_mark(t->cloud->engine->store_root, t->job_key,
+                          t->idempotency_key);
+
+    if (rc < 0)
+        log_warn("cannot mark the submit of %s: %s", t->idempotency_key,
+                 strerror(-rc));
+}
+
 void cloud_step_submit(struct cloud_task *t)
 {
     struct provider_http req = { 0 };
@@ -194,6 +231,8 @@ void cloud_step_submit(struct cloud_task *t)
     t->phase = CLOUD_SUBMIT;
     cloud_provider_job(t, &pj);
     rc = provider_build_submit(t->provider, &pj, &req, &err);
+    if (rc == 0)
+        mark_submit(t);
     if (rc == 0)
         rc = cloud_send(t, &req, NULL, submit_done);
     provider_http_release(&req);
@@ -254,6 +293,12 @@ static void poll_done(void *arg, const struct send_result *r)
     reply_of(r, &reply);
     cloud_provider_job(t, &pj);
     rc = provider_parse_poll(t->provider, &pj, &reply, &st);
+    if (rc == 0 && is_refreshable(t, &st)) {
+        provider_status_release(&st);
+        cloud_step_poll_later(t, 0); /* signs a fresh token */
+        return;
+    }
+    t->is_token_refreshed = false;
     if (rc < 0 || st.state == PROVIDER_TASK_FAILED) {
         if (st.raw_status[0])
             record_set_str(&job->rec.provider_status, st.raw_status);

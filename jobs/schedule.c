@@ -224,8 +224,10 @@ static void run_plan(struct engine *engine, struct job *job, const char *source,
      * have the task already); a new attempt gets a new one, since some
      * providers (Kling) refuse a key they have seen.
      */
-    if (!(job->interrupted && same_key))
+    if (!(job->interrupted && same_key)) {
         record_set_str(&job->rec.idempotency_key, NULL);
+        record_set_str(&job->rec.duplicate_risk, NULL);
+    }
     record_set_str(&job->rec.provider_task_id, NULL);
     record_set_str(&job->rec.provider_status, NULL);
     stop_task(engine, job);

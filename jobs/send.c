@@ -14,9 +14,12 @@
 #include "core/loop.h"
 #include "core/mem.h"
 
-#define DEFAULT_ATTEMPTS 5
-#define DEFAULT_BASE_MS  1000
-#define DEFAULT_CAP_MS   60000
+#define DEFAULT_ATTEMPTS   5
+#define DEFAULT_BASE_MS    1000
+#define DEFAULT_CAP_MS     60000
+#define DEFAULT_TIMEOUT_MS 60000
+/* A download may be large: it gets this many times the attempt timeout. */
+#define DOWNLOAD_TIMEOUT_FACTOR 10
 /* The longest Retry-After honoured as given; longer ones are cut to this. */
 #define MAX_RETRY_AFTER_MS (10 * 60 * 1000)
 
@@ -132,6 +135,17 @@ static void done_cb(void *arg, const struct http_response *resp)
     send_cancel(s);
 }
 
+/* The time one attempt may take (see send_policy.timeout_ms). */
+static uint64_t attempt_timeout_ms(const struct send *s)
+{
+    uint64_t ms =
+        s->policy.timeout_ms ? s->policy.timeout_ms : DEFAULT_TIMEOUT_MS;
+
+    if (s->opts.timeout_ms)
+        return s->opts.timeout_ms;
+    return s->download_path ? ms * DOWNLOAD_TIMEOUT_FACTOR : ms;
+}
+
 static int attempt(struct send *s)
 {
     const char *headers[PROVIDER_MAX_HEADERS + 1];
@@ -147,7 +161,7 @@ static int attempt(struct send *s)
         .form_mime = s->req.form_mime,
         .max_response_bytes = s->opts.max_response_bytes,
         .download_path = s->download_path,
-        .timeout_ms = s->opts.timeout_ms,
+        .timeout_ms = attempt_timeout_ms(s),
         .is_following_redirects = s->opts.is_following_redirects,
     };
     size_t i;
@@ -224,9 +238,12 @@ void send_policy_from_env(struct send_policy *policy)
 {
     uint64_t base = env_ms("I2VFS_RETRY_BASE_MS");
     uint64_t cap = env_ms("I2VFS_RETRY_CAP_MS");
+    uint64_t timeout = env_ms("I2VFS_HTTP_TIMEOUT_MS");
 
     if (base)
         policy->base_ms = base;
     if (cap)
         policy->cap_ms = cap;
+    if (timeout)
+        policy->timeout_ms = timeout;
 }

@@ -23,6 +23,11 @@ struct send_policy {
     unsigned max_attempts; /* 0: 5 */
     uint64_t base_ms;      /* first backoff ceiling; 0: 1000 */
     uint64_t cap_ms;       /* largest backoff ceiling; 0: 60000 */
+    /*
+     * Per attempt when the options set none, so that a stalled server
+     * cannot hold a job forever; 0: 60000. Downloads get ten times as long.
+     */
+    uint64_t timeout_ms;
 };
 
 /* What came back, after the last attempt; borrowed for the callback. */
@@ -42,7 +47,7 @@ struct send_options {
     const char *download_path; /* write the body here (downloads) */
     size_t max_response_bytes; /* 0: the HTTP client's default */
     bool is_following_redirects;
-    uint64_t timeout_ms; /* per attempt; 0: none */
+    uint64_t timeout_ms; /* per attempt; 0: the policy's */
 };
 
 /* True when an attempt that ended so (error, or status) is worth retrying. */
@@ -76,7 +81,8 @@ void send_cancel(struct send *send);
 
 /*
  * The policy from the environment: I2VFS_RETRY_BASE_MS sets base_ms (tests
- * use a few ms), I2VFS_RETRY_CAP_MS cap_ms.
+ * use a few ms), I2VFS_RETRY_CAP_MS cap_ms, I2VFS_HTTP_TIMEOUT_MS
+ * timeout_ms.
  */
 void send_policy_from_env(struct send_policy *policy);
 

@@ -371,7 +371,8 @@ static int gateway_parse_poll(const struct provider_job *job,
 
 const struct provider provider_gateway = {
     .name = "gateway",
-    .caps = PROVIDER_CAP_CLOUD | PROVIDER_CAP_INPUT_IMAGE,
+    .caps =
+        PROVIDER_CAP_CLOUD | PROVIDER_CAP_INPUT_IMAGE | PROVIDER_CAP_IDEMPOTENT,
     .uploader = "blob",
     .build_submit = gateway_build_submit,
     .parse_submit = gateway_parse_submit,

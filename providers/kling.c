@@ -47,6 +47,21 @@ static char *trimmed(const char *s)
  * The bearer token for one request: the API key verbatim, else a JWT
  * minted now from the access and secret keys (kling.md §1 precedence).
  */
+/* True when job's requests carry a JWT minted from the access keys. */
+static bool is_minting(const struct provider_job *job)
+{
+    const struct provider_config *cfg = job->config;
+    char *key = cfg ? trimmed(cfg->api_key) : NULL;
+    char *ak = cfg ? trimmed(cfg->access_key) : NULL;
+    char *sk = cfg ? trimmed(cfg->secret_key) : NULL;
+    bool minting = !key && ak && sk;
+
+    free(key);
+    free(ak);
+    free(sk);
+    return minting;
+}
+
 static int auth_header(const struct provider_job *job,
                        struct provider_http *out, char **err)
 {
@@ -229,7 +244,8 @@ static cJSON *parse_body(const struct provider_reply *reply)
  * one line quoting Kling. A body that is not that shape still fails the
  * task with the HTTP status.
  */
-static void http_error(const struct provider_reply *reply,
+static void http_error(const struct provider_job *job,
+                       const struct provider_reply *reply,
                        struct provider_status *out)
 {
     cJSON *root = parse_body(reply);
@@ -251,6 +267,8 @@ static void http_error(const struct provider_reply *reply,
     if (reply->status == 401) {
         prefix = "Kling rejected the credentials";
         token = "unauthorized";
+        /* 1004: the JWT expired; one we minted can be minted again. */
+        out->is_token_expired = code == 1004 && is_minting(job);
     } else if (reply->status == 429) {
         prefix = "Kling is refusing more work for now";
         token = "rate_limited";
@@ -369,7 +387,7 @@ static int kling_parse_submit(const struct provider_job *job,
         return 0;
     }
     if (!is_2xx(reply)) {
-        http_error(reply, out);
+        http_error(job, reply, out);
         return 0;
     }
     root = parse_body(reply);
@@ -431,10 +449,9 @@ static int kling_parse_poll(const struct provider_job *job,
     cJSON *root;
     int rc;
 
-    (void)job; /* the reply alone says everything */
     out->progress = -1;
     if (!is_2xx(reply)) {
-        http_error(reply, out);
+        http_error(job, reply, out);
         return 0;
     }
     root = parse_body(reply);
@@ -470,7 +487,8 @@ out:
 
 const struct provider provider_kling = {
     .name = "kling",
-    .caps = PROVIDER_CAP_CLOUD | PROVIDER_CAP_INPUT_IMAGE,
+    .caps =
+        PROVIDER_CAP_CLOUD | PROVIDER_CAP_INPUT_IMAGE | PROVIDER_CAP_IDEMPOTENT,
     .uploader = NULL,
     .build_submit = kling_build_submit,
     .parse_submit = kling_parse_submit,

@@ -10,6 +10,7 @@
 #define PROVIDERS_PROVIDER_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -21,6 +22,13 @@ enum provider_caps {
     PROVIDER_CAP_CLOUD = 1 << 2,       /* submit / poll over HTTP */
     PROVIDER_CAP_CANCEL = 1 << 3,      /* has build_cancel */
     PROVIDER_CAP_UPLOAD = 1 << 4,      /* hosts local images: build_upload */
+    /*
+     * A submit sent again for the same job (same idempotency key) cannot
+     * make a second task: the gateway's idempotency-key, Kling's
+     * external_task_id. Without it, a submit whose reply was lost may have
+     * made a task nobody can find.
+     */
+    PROVIDER_CAP_IDEMPOTENT = 1 << 5,
 };
 
 /* What a local render needs; every pointer is borrowed for the call. */
@@ -98,8 +106,8 @@ struct provider_image {
 
 /* Everything a cloud hook may read about a job; borrowed for the call. */
 struct provider_job {
-    const char *model_id;   /* as the provider names it (catalog id) */
-    const cJSON *request;   /* validated effective request, as written */
+    const char *model_id; /* as the provider names it (catalog id) */
+    const cJSON *request; /* validated effective request, as written */
     const struct provider_image *images;
     size_t image_count;
     const char *idempotency_key; /* stable for the job's life (record) */
@@ -124,9 +132,14 @@ struct provider_status {
     char *task_id;       /* parse_submit: the provider's id for the task */
     char *video_url;     /* succeeded: where to download the video … */
     char *video_base64;  /* … or the video inline */
-    char *error; /* failed: one line, with the provider's own message */
-    char *error_code; /* failed: a short token: "provider_refused",
-                         "task_failed", "bad_reply", "unauthorized" … */
+    char *error;         /* failed: one line, with the provider's own message */
+    char *error_code;    /* failed: a short token: "provider_refused",
+                            "task_failed", "bad_reply", "unauthorized" … */
+    /*
+     * failed: the provider refused a per-request token as expired; building
+     * the request again signs a fresh one (the engine does that once).
+     */
+    bool is_token_expired;
 };
 
 /* Frees what status owns and zeroes it. */
@@ -164,8 +177,8 @@ struct provider {
                         const struct provider_reply *reply,
                         struct provider_status *out);
     /* Builds the status request for job->task_id. */
-    int (*build_poll)(const struct provider_job *job,
-                      struct provider_http *out, char **err);
+    int (*build_poll)(const struct provider_job *job, struct provider_http *out,
+                      char **err);
     /* Reads a status reply into out; same contract as parse_submit. */
     int (*parse_poll)(const struct provider_job *job,
                       const struct provider_reply *reply,
@@ -180,10 +193,9 @@ struct provider {
      * stable for the same bytes (a content-hash name), which lets a
      * restarted daemon reuse an upload.
      */
-    int (*build_upload)(const struct provider_config *config,
-                        const char *path, const char *sha256,
-                        const char *mime, struct provider_http *out,
-                        char **err);
+    int (*build_upload)(const struct provider_config *config, const char *path,
+                        const char *sha256, const char *mime,
+                        struct provider_http *out, char **err);
     /*
      * Reads an upload reply: 0 with *url (caller frees), or a negative
      * errno with *err (caller frees) quoting the provider's message.

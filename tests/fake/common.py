@@ -34,7 +34,7 @@ MAX_RECORDS = 10000
 MAX_TASKS = 10000
 MAX_STORED = 512 * 1024 * 1024  # bytes of uploads kept in memory
 MAX_SLOW_S = 10.0
-DOWNLOAD_FAULTS = ("truncate", "corrupt", "result_404")
+DOWNLOAD_FAULTS = ("truncate", "corrupt", "result_404", "redirect")
 TASK_FAULTS = ("task_failed", "never_finish")
 FILES_PREFIX = "/files/"
 

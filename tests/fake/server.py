@@ -15,12 +15,18 @@ from common import (DOWNLOAD_FAULTS, FILES_PREFIX, MAX_BODY, MAX_RECORDS,
 
 
 def redact(headers):
-    """Lower-case header names; Authorization cut to its scheme."""
+    """Lower-case header names; Authorization cut to its scheme, with the
+    sha256 of its credential (the key, token or JWT) as
+    authorization-sha256, so a test can look for it without the fake
+    keeping it."""
     out = {}
     for k, v in headers.items():
         k = k.lower()
-        if k == "authorization":
-            v = v.split(" ", 1)[0] if v else v
+        if k == "authorization" and v:
+            scheme, _, cred = v.partition(" ")
+            out["authorization-sha256"] = hashlib.sha256(
+                cred.encode()).hexdigest()
+            v = scheme
         out[k] = v
     return out
 
@@ -196,8 +202,8 @@ class Handler(BaseHTTPRequestHandler):
                 extra["retry-after-ms"] = str(rule["retry_after_ms"])
             rec["status"] = st
             self.send(st, self.fake.error_body(
-                st, rule.get("message") or default_message(st)),
-                headers=extra)
+                st, rule.get("message") or default_message(st),
+                rule.get("code")), headers=extra)
             return True
         return False
 
@@ -217,6 +223,13 @@ class Handler(BaseHTTPRequestHandler):
             if kind not in DOWNLOAD_FAULTS and kind != "reset_mid_body" \
                     and self.apply_fault(rule, rec):
                 return
+        if kind == "redirect":  # to rule["location"]; "self" loops
+            where = rule.get("location") or "self"
+            if where == "self":
+                where = req.target
+            rec["status"] = 302
+            self.send(302, b"", "text/plain", headers={"Location": where})
+            return
         if entry is None or kind == "result_404":
             rec["status"] = 404
             self.send(404, b"Not Found", "text/plain")

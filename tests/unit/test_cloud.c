@@ -33,6 +33,8 @@
 #define WAIT_MS 30000
 #define KEY     "gw-test-SECRET-key"
 #define TOKEN   "vercel_blob_rw_test-SECRET"
+#define KREA    "krea/kling/kling-2.5"
+#define KREAKEY "krea-test-SECRET-key"
 
 extern const char catalog_json[];
 
@@ -51,7 +53,7 @@ struct rig {
     bool running;
 };
 
-static struct fake gateway, blob;
+static struct fake gateway, blob, krea;
 
 static long now_ms(void)
 {
@@ -207,6 +209,9 @@ static void set_env(bool with_key, bool with_token)
     setenv("I2VFS_GATEWAY_URL", url, 1);
     snprintf(url, sizeof(url), "http://127.0.0.1:%d", blob.port);
     setenv("I2VFS_BLOB_URL", url, 1);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", krea.port);
+    setenv("I2VFS_KREA_URL", url, 1);
+    setenv("KREA_API_KEY", KREAKEY, 1);
     setenv("I2VFS_POLL_MS", "20", 1);
     setenv("I2VFS_RETRY_BASE_MS", "5", 1);
     if (with_key)
@@ -264,6 +269,7 @@ static void rig_setup(struct rig *rig, bool with_key, bool with_token)
         abort();
     free(control(&gateway, "POST", "reset", "{}"));
     free(control(&blob, "POST", "reset", "{}"));
+    free(control(&krea, "POST", "reset", "{}"));
     free(control(&gateway, "POST", "config", "{\"delay_polls\":1}"));
     rig_start(rig);
 }
@@ -364,6 +370,7 @@ static void start_fakes(void)
 {
     CHECK(fake_start(&gateway, "gateway", KEY));
     CHECK(fake_start(&blob, "blob", TOKEN));
+    CHECK(fake_start(&krea, "krea", KREAKEY));
 }
 
 static void an_image_through_the_gateway_ends_in_out(void)
@@ -686,10 +693,110 @@ static void the_concurrency_limit_queues_jobs(void)
     free(dir);
 }
 
+/*
+ * Stopped while Krea's reply to the submit is on its way: Krea has no
+ * idempotency, so the restart submits again and the record says the job
+ * may have run twice. The gateway resumes the same way without the note.
+ */
+static void a_lost_krea_submit_reply_is_recorded(void)
+{
+    struct rig rig;
+    struct record rec;
+    long deadline;
+
+    rig_setup(&rig, true, false);
+    free(control(&krea, "POST", "faults",
+                 "[{\"method\":\"POST\",\"path\":\"/generate/\","
+                 "\"times\":1,\"fault\":\"slow\",\"seconds\":3}]"));
+    put(&rig, KREA "/request.json", "{\"prompt\":\"a lost reply\"}");
+    drop_image(&rig, KREA "/lost.png", "olive");
+    deadline = now_ms() + WAIT_MS;
+    while (count_requests(&krea, "POST", "/generate/", NULL) < 1 &&
+           now_ms() < deadline)
+        sleep_ms(20);
+    CHECK_INT_EQ(count_requests(&krea, "POST", "/generate/", NULL), 1);
+    rig_stop(&rig);
+    rig_start(&rig);
+    CHECK_INT_EQ(wait_state(&rig, KREA "/out/lost.json", JOB_SUCCEEDED, &rec),
+                 0);
+    CHECK_INT_EQ(count_requests(&krea, "POST", "/generate/", NULL), 2);
+    CHECK(rec.duplicate_risk != NULL);
+    if (rec.duplicate_risk)
+        CHECK_STR_CONTAINS(rec.duplicate_risk, "submitted twice");
+    record_release(&rec);
+    /* A run that ends normally leaves no note. */
+    drop_image(&rig, KREA "/calm.png", "navy");
+    CHECK_INT_EQ(wait_state(&rig, KREA "/out/calm.json", JOB_SUCCEEDED, &rec),
+                 0);
+    CHECK(rec.duplicate_risk == NULL);
+    record_release(&rec);
+    rig_teardown(&rig);
+}
+
+/*
+ * Stopped after the submit left but before the record that holds its
+ * idempotency key was out (here: that record is gone): the restart sends
+ * the same key, so the gateway makes no second task.
+ */
+static void a_lost_record_keeps_the_submit_key(void)
+{
+    struct rig rig;
+    struct record rec;
+    cJSON *start = NULL, *list, *it;
+    char *first = NULL, *path, *text;
+    long deadline;
+    int starts = 0;
+
+    rig_setup(&rig, true, false);
+    free(control(&gateway, "POST", "faults",
+                 "[{\"method\":\"POST\",\"path\":\"*video-model/start\","
+                 "\"times\":1,\"fault\":\"slow\",\"seconds\":3}]"));
+    put(&rig, KLING "/request.json", "{\"prompt\":\"a lost record\"}");
+    drop_image(&rig, KLING "/norec.png", "teal");
+    deadline = now_ms() + WAIT_MS;
+    while (count_requests(&gateway, "POST", "/video-model/start", &start) < 1 &&
+           now_ms() < deadline)
+        sleep_ms(20);
+    if (start)
+        first = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItem(
+            cJSON_GetObjectItem(start, "headers"), "idempotency-key")));
+    cJSON_Delete(start);
+    CHECK(first != NULL);
+    rig_stop(&rig);
+    path = fsutil_join(rig.store, KLING "/out/norec.json");
+    CHECK_INT_EQ(unlink(path), 0);
+    free(path);
+    rig_start(&rig);
+    CHECK_INT_EQ(wait_state(&rig, KLING "/out/norec.json", JOB_SUCCEEDED, &rec),
+                 0);
+    CHECK(first && rec.idempotency_key &&
+          strcmp(first, rec.idempotency_key) == 0);
+    /* Every start the gateway got carried that one key. */
+    text = control(&gateway, "GET", "requests", NULL);
+    list = cJSON_Parse(text);
+    cJSON_ArrayForEach(it, list)
+    {
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(
+            cJSON_GetObjectItem(it, "headers"), "idempotency-key"));
+
+        if (key) {
+            starts++;
+            CHECK(first && strcmp(key, first) == 0);
+        }
+    }
+    CHECK(starts >= 2);
+    cJSON_Delete(list);
+    free(text);
+    free(first);
+    record_release(&rec);
+    rig_teardown(&rig);
+}
+
 static void stop_fakes(void)
 {
     fake_stop(&gateway);
     fake_stop(&blob);
+    fake_stop(&krea);
 }
 
 CHECK_MAIN(CHECK_CASE(start_fakes),
@@ -703,4 +810,6 @@ CHECK_MAIN(CHECK_CASE(start_fakes),
            CHECK_CASE(timeout_and_cancel),
            CHECK_CASE(a_broken_video_is_downloaded_again),
            CHECK_CASE(the_concurrency_limit_queues_jobs),
+           CHECK_CASE(a_lost_krea_submit_reply_is_recorded),
+           CHECK_CASE(a_lost_record_keeps_the_submit_key),
            CHECK_CASE(stop_fakes))

@@ -81,12 +81,51 @@ static void a_folder_with_visible_entries_is_left_alone(void)
     close(dir);
 }
 
+/*
+ * A killed mount leaves the files it hid (a replaced video still open in a
+ * player, say) in the store for good; the next start sweeps them, at any
+ * depth, and nothing else, and never through a symlink.
+ */
+static void a_sweep_removes_what_a_killed_mount_hid(void)
+{
+    int dir = open_root();
+
+    CHECK_INT_EQ(mkdirat(dir, "s", 0755), 0);
+    CHECK_INT_EQ(mkdirat(dir, "s/m", 0755), 0);
+    CHECK_INT_EQ(mkdirat(dir, "s/m/out", 0755), 0);
+    CHECK_INT_EQ(mkdirat(dir, "s/m/out/.fuse_hidden0007", 0755), 0);
+    put("s/m/out/.fuse_hidden000000b200000001", "old video");
+    put("s/m/out/img.mp4", "video");
+    put("s/m/.fuse_hidden0008", "deleted drop");
+    put("s/m/photo.jpg", "photo");
+    CHECK_INT_EQ(mkdirat(dir, "t", 0755), 0);
+    put("t/.fuse_hidden0009", "outside the store");
+    CHECK_INT_EQ(symlinkat("../../t", dir, "s/m/link"), 0);
+    {
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/s", root);
+        CHECK_INT_EQ(hidden_sweep(path), 2);
+    }
+    CHECK(faccessat(dir, "s/m/out/.fuse_hidden000000b200000001", F_OK,
+                    AT_SYMLINK_NOFOLLOW) != 0);
+    CHECK(faccessat(dir, "s/m/.fuse_hidden0008", F_OK, AT_SYMLINK_NOFOLLOW) !=
+          0);
+    CHECK_INT_EQ(faccessat(dir, "s/m/out/img.mp4", F_OK, 0), 0);
+    CHECK_INT_EQ(faccessat(dir, "s/m/photo.jpg", F_OK, 0), 0);
+    CHECK_INT_EQ(faccessat(dir, "s/m/out/.fuse_hidden0007", F_OK, 0), 0);
+    CHECK_INT_EQ(faccessat(dir, "t/.fuse_hidden0009", F_OK, 0), 0);
+    CHECK_INT_EQ(hidden_sweep("/nonexistent-i2vfs-sweep"), -ENOENT);
+    close(dir);
+}
+
 int main(void)
 {
     static const struct check_case cases[] = {
         CHECK_CASE(names_are_recognised),
         CHECK_CASE(a_folder_of_hidden_files_is_purged),
         CHECK_CASE(a_folder_with_visible_entries_is_left_alone),
+        CHECK_CASE(a_sweep_removes_what_a_killed_mount_hid),
         { NULL, NULL },
     };
     char cmd[128];

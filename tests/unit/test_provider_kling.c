@@ -862,6 +862,41 @@ static void test_http_errors(void)
     }
 }
 
+/*
+ * 401 code 1004 (token expired) marks the status refreshable only when the
+ * token was minted from the access keys: the engine signs a fresh one and
+ * retries once. An API key, or another 401 code, is final.
+ */
+static void test_expired_token_is_refreshable(void)
+{
+    static const struct provider_config key_only = { .api_key = "k" };
+    struct provider_job job = make_job("kling-v2-6", NULL, NULL);
+
+    for (int submit = 0; submit <= 1; submit++) {
+        struct provider_status st = { 0 };
+
+        job.config = &jwt_config;
+        CHECK_INT_EQ(
+            parse_fixture(submit, "error_401_1004.json", 401, &job, &st), 0);
+        CHECK_INT_EQ(st.state, PROVIDER_TASK_FAILED);
+        CHECK(st.is_token_expired);
+        provider_status_release(&st);
+        CHECK(!st.is_token_expired); /* release zeroes */
+
+        CHECK_INT_EQ(
+            parse_fixture(submit, "error_401_1002.json", 401, &job, &st), 0);
+        CHECK(!st.is_token_expired);
+        provider_status_release(&st);
+
+        job.config = &key_only;
+        CHECK_INT_EQ(
+            parse_fixture(submit, "error_401_1004.json", 401, &job, &st), 0);
+        CHECK_INT_EQ(st.state, PROVIDER_TASK_FAILED);
+        CHECK(!st.is_token_expired);
+        provider_status_release(&st);
+    }
+}
+
 static void test_poll_statuses(void)
 {
     static const struct {
@@ -992,8 +1027,10 @@ static void test_every_truncation(void)
 static void test_identity(void)
 {
     CHECK_STR_EQ(provider_kling.name, "kling");
-    CHECK_INT_EQ(provider_kling.caps,
-                 PROVIDER_CAP_CLOUD | PROVIDER_CAP_INPUT_IMAGE);
+    /* external_task_id makes a resubmit find its task: idempotent. */
+    CHECK_INT_EQ(provider_kling.caps, PROVIDER_CAP_CLOUD |
+                                          PROVIDER_CAP_INPUT_IMAGE |
+                                          PROVIDER_CAP_IDEMPOTENT);
     CHECK(provider_kling.uploader == NULL);
     CHECK(provider_kling.build_cancel == NULL);
 }
@@ -1046,6 +1083,7 @@ CHECK_MAIN(CHECK_CASE(test_identity), CHECK_CASE(test_jwt_known_vector),
            CHECK_CASE(test_user_external_task_id_wins),
            CHECK_CASE(test_build_poll), CHECK_CASE(test_parse_submit),
            CHECK_CASE(test_resubmit_finds_its_task),
-           CHECK_CASE(test_http_errors), CHECK_CASE(test_poll_statuses),
-           CHECK_CASE(test_malformed_replies),
+           CHECK_CASE(test_http_errors),
+           CHECK_CASE(test_expired_token_is_refreshable),
+           CHECK_CASE(test_poll_statuses), CHECK_CASE(test_malformed_replies),
            CHECK_CASE(test_every_truncation))

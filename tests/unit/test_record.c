@@ -140,6 +140,7 @@ static void cloud_fields_round_trip(void)
     record_set_str(&a.provider_task_id, "op_123");
     record_set_str(&a.provider_status, "pending");
     record_set_str(&a.idempotency_key, "i2vfs_0123");
+    record_set_str(&a.duplicate_risk, "it may have been submitted twice");
     text = record_to_json(&a);
     CHECK_STR_CONTAINS(text, "\"task_id\": \"op_123\"");
     CHECK_STR_CONTAINS(text, "\"status\": \"pending\"");
@@ -147,6 +148,8 @@ static void cloud_fields_round_trip(void)
     CHECK_STR_EQ(b.provider_task_id, "op_123");
     CHECK_STR_EQ(b.provider_status, "pending");
     CHECK_STR_EQ(b.idempotency_key, "i2vfs_0123");
+    /* A restart keeps the note until the job's next attempt. */
+    CHECK_STR_EQ(b.duplicate_risk, "it may have been submitted twice");
     free(text);
     record_release(&a);
     record_release(&b);

@@ -40,6 +40,9 @@ static const char server_py[] =
     "        if parts[1] == 'flaky' and n <= int(parts[2]):\n"
     "            h = [('retry-after-ms', parts[4])] if len(parts) > 4 else []\n"
     "            self.reply(int(parts[3]), b'{\"error\":\"busy %d\"}' % n, h)\n"
+    "        elif parts[1] == 'stall' and n <= int(parts[2]):\n"
+    "            import time; time.sleep(int(parts[3]))\n"
+    "            self.reply(200, b'late %d' % n)\n"
     "        elif parts[1] == 'drop' and n <= int(parts[2]):\n"
     "            self.close_connection = True\n"
     "            self.connection.shutdown(2)\n"
@@ -252,6 +255,47 @@ out:
     loop_free(t.loop);
 }
 
+/*
+ * A server that accepts and then says nothing cannot hold a job: the
+ * attempt times out and is retried (I2VFS_HTTP_TIMEOUT_MS sets the limit).
+ */
+static void a_stalled_attempt_times_out(void)
+{
+    struct send_policy pol = { .max_attempts = 3, .base_ms = 5 };
+    struct send_policy dflt = { 0 };
+    uint64_t t0;
+
+    setenv("I2VFS_HTTP_TIMEOUT_MS", "400", 1);
+    send_policy_from_env(&pol);
+    unsetenv("I2VFS_HTTP_TIMEOUT_MS");
+    CHECK_INT_EQ(pol.timeout_ms, 400);
+    send_policy_from_env(&dflt);
+    CHECK_INT_EQ(dflt.timeout_ms, 0); /* the 60 s default */
+    memset(&t, 0, sizeof(t));
+    CHECK_INT_EQ(loop_new(&t.loop), 0);
+    CHECK_INT_EQ(http_new(t.loop, &t.http), 0);
+    CHECK(server_start());
+    if (t.port <= 0)
+        goto out;
+    t0 = loop_now_ms();
+    start("/stall/1/5", &pol, 0);
+    CHECK(run_until(1));
+    /* The first attempt gave up at 400 ms; the second was answered. */
+    CHECK_INT_EQ(t.res[0].error, 0);
+    CHECK_INT_EQ(t.res[0].status, 200);
+    CHECK_STR_EQ(t.res[0].body, "ok 2");
+    CHECK_INT_EQ(t.res[0].attempts, 2);
+    CHECK(t.res[0].at_ms - t0 >= 390);
+    CHECK(t.res[0].at_ms - t0 < 4000);
+out:
+    if (t.pid > 0) {
+        kill(t.pid, SIGTERM);
+        waitpid(t.pid, NULL, 0);
+    }
+    http_free(t.http);
+    loop_free(t.loop);
+}
+
 static void cancel_stops_the_callback(void)
 {
     struct send_policy pol = { .max_attempts = 5, .base_ms = 5 };
@@ -282,4 +326,5 @@ static void cancel_stops_the_callback(void)
 CHECK_MAIN(CHECK_CASE(which_failures_are_retried),
            CHECK_CASE(backoff_and_retry_after),
            CHECK_CASE(retries_until_it_works_or_gives_up),
+           CHECK_CASE(a_stalled_attempt_times_out),
            CHECK_CASE(cancel_stops_the_callback))

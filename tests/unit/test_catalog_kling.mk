@@ -1,0 +1,1 @@
+test_catalog_kling_MODULES := $(CATALOG_MODULES)

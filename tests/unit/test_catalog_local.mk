@@ -1,0 +1,1 @@
+test_catalog_local_MODULES := $(CATALOG_MODULES)

@@ -1,0 +1,1 @@
+test_catalog_rules_MODULES := $(CATALOG_MODULES)

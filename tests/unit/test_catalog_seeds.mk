@@ -1,0 +1,1 @@
+test_catalog_seeds_MODULES := $(CATALOG_MODULES)

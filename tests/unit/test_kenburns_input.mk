@@ -1,0 +1,1 @@
+test_kenburns_input_MODULES := $(RENDERER_MODULES)

@@ -1,0 +1,1 @@
+test_kenburns_render_MODULES := $(RENDERER_MODULES)
