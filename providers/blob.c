@@ -152,15 +152,6 @@ static int blob_build_upload(const struct provider_config *config,
     return 0;
 }
 
-/* Control characters become spaces: errors are one line. */
-static void one_line(char *s)
-{
-    for (; *s; s++) {
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            *s = ' ';
-    }
-}
-
 /* A non-2xx reply: quotes {"error":{"code","message"}}, else the status. */
 static int refused(const struct provider_reply *reply, char **err)
 {
@@ -183,7 +174,7 @@ static int refused(const struct provider_reply *reply, char **err)
         *err = xasprintf("Vercel Blob refused the upload: HTTP %ld",
                          reply->status);
     }
-    one_line(*err);
+    provider_flatten(*err);
     free(perr);
     cJSON_Delete(root);
     return reply->status == 401 || reply->status == 403 ? -EACCES : -EIO;

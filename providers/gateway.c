@@ -132,40 +132,21 @@ static int gateway_build_poll(const struct provider_job *job,
     return 0;
 }
 
-/* Control characters become spaces: errors are one line. */
-static void one_line(char *s)
-{
-    for (; *s; s++) {
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            *s = ' ';
-    }
-}
-
-/* Marks out FAILED with error (taken) and a copy of code. */
-static void fail(struct provider_status *out, const char *code, char *error)
-{
-    out->state = PROVIDER_TASK_FAILED;
-    free(out->error);
-    free(out->error_code);
-    one_line(error);
-    out->error = error;
-    out->error_code = xstrdup(code);
-}
-
 /* For a reply that breaks the documented shape: -EPROTO. */
 static int malformed(struct provider_status *out, const char *endpoint_name,
                      const char *what)
 {
-    fail(out, "bad_reply",
-         xasprintf("the AI Gateway sent a malformed reply to %s: %s",
-                   endpoint_name, what));
+    provider_set_failed(
+        out, "bad_reply",
+        xasprintf("the AI Gateway sent a malformed reply to %s: %s",
+                  endpoint_name, what));
     return -EPROTO;
 }
 
 static void set_raw_status(struct provider_status *out, const char *word)
 {
     snprintf(out->raw_status, sizeof(out->raw_status), "%s", word);
-    one_line(out->raw_status);
+    provider_flatten(out->raw_status);
 }
 
 /* providerMetadata.gateway.asyncJob.status, or fallback. */
@@ -225,14 +206,9 @@ static void parse_error_reply(const struct provider_reply *reply,
                          "(invalid error response format)",
                          reply->status);
     }
-    fail(out, code, text);
+    provider_set_failed(out, code, text);
     free(perr);
     cJSON_Delete(root);
-}
-
-static bool is_success(const struct provider_reply *reply)
-{
-    return reply->status >= 200 && reply->status <= 299;
 }
 
 /* Parses a 2xx body into *root, or sets out and returns -EPROTO. */
@@ -272,7 +248,7 @@ static int gateway_parse_submit(const struct provider_job *job,
 
     (void)job;
     out->progress = -1;
-    if (!is_success(reply)) {
+    if (!provider_is_2xx(reply)) {
         parse_error_reply(reply, out);
         return 0;
     }
@@ -306,9 +282,10 @@ static int parse_completed(const cJSON *root, struct provider_status *out)
     } else if (video && json_get_string(video, "data", &s) == 0 && *s) {
         out->video_base64 = xstrdup(s);
     } else {
-        fail(out, "bad_reply",
-             xstrdup("the AI Gateway reported the video complete but sent "
-                     "no video"));
+        provider_set_failed(
+            out, "bad_reply",
+            xstrdup("the AI Gateway reported the video complete but sent "
+                    "no video"));
         return 0;
     }
     out->state = PROVIDER_TASK_SUCCEEDED;
@@ -335,11 +312,13 @@ static int parse_status(const cJSON *root, struct provider_status *out)
         if (json_get_string(root, "error", &error) < 0 || !*error)
             return malformed(out, "video-model/status",
                              "status error without an error message");
-        fail(out, "task_failed", xstrndup(error, GATEWAY_MAX_MESSAGE));
+        provider_set_failed(out, "task_failed",
+                            xstrndup(error, GATEWAY_MAX_MESSAGE));
         return 0;
     }
     if (strcmp(status, "cancelled") == 0) {
-        fail(out, "cancelled", xstrdup("Video generation was cancelled."));
+        provider_set_failed(out, "cancelled",
+                            xstrdup("Video generation was cancelled."));
         return 0;
     }
     what = xasprintf("unknown status \"%.64s\"", status);
@@ -357,7 +336,7 @@ static int gateway_parse_poll(const struct provider_job *job,
 
     (void)job;
     out->progress = -1;
-    if (!is_success(reply)) {
+    if (!provider_is_2xx(reply)) {
         parse_error_reply(reply, out);
         return 0;
     }

@@ -17,16 +17,6 @@
 /* Our own provider options: the engine honours them, they never travel. */
 static const char *const poll_keys[] = { "pollIntervalMs", "pollTimeoutMs" };
 
-static bool is_first_frame(const char *path)
-{
-    return strcmp(path, "image") == 0 || strcmp(path, "prompt.image") == 0;
-}
-
-static bool is_http_url(const char *s)
-{
-    return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
-}
-
 /* True for an aspect ratio "W:H" with H > W. */
 static bool is_portrait(const char *aspect)
 {
@@ -247,7 +237,7 @@ static int add_unresolved_first_frame(cJSON *out, const cJSON *req, char **err)
 
     if (!cJSON_IsObject(prompt) || json_get_string(prompt, "image", &image))
         return 0;
-    if (!is_http_url(image)) {
+    if (!provider_is_http_url(image)) {
         *err = xasprintf("the first frame %s was not resolved to a URL or "
                          "to its bytes",
                          image);
@@ -278,7 +268,7 @@ static int add_images(cJSON *out, const struct provider_job *job, char **err)
                              img->path ? img->path : "(unnamed)");
             return -EINVAL;
         }
-        if (is_first_frame(img->path)) {
+        if (provider_is_first_frame(img->path)) {
             cJSON_DeleteItemFromObjectCaseSensitive(out, "image");
             cJSON_AddItemToObject(out, "image", file_object(img));
             have_first = true;

@@ -142,28 +142,6 @@ static int kling_build_submit(const struct provider_job *job,
     return provider_http_add_header(out, "Content-Type", "application/json");
 }
 
-/* Appends s percent-encoded as one path segment to a new string. */
-static char *path_segment(const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = xmalloc(3 * strlen(s) + 1);
-    char *p = out;
-
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            *p++ = (char)c;
-        } else {
-            *p++ = '%';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 15];
-        }
-    }
-    *p = '\0';
-    return out;
-}
-
 static int kling_build_poll(const struct provider_job *job,
                             struct provider_http *out, char **err)
 {
@@ -179,9 +157,9 @@ static int kling_build_poll(const struct provider_job *job,
     slash = strchr(id, '/');
     /* Both parts escaped: the id comes back from a record users can edit. */
     raw = slash ? xstrndup(id, (size_t)(slash - id)) : xstrdup("image2video");
-    family = path_segment(raw);
+    family = provider_path_segment(raw);
     free(raw);
-    segment = path_segment(slash ? slash + 1 : id);
+    segment = provider_path_segment(slash ? slash + 1 : id);
     rc = auth_header(job, out, err);
     if (rc == 0) {
         base = base_url(job);
@@ -196,49 +174,6 @@ static int kling_build_poll(const struct provider_job *job,
     return rc;
 }
 
-/* The provider's message on one line, capped: a new string. */
-static char *one_line(const char *msg)
-{
-    char *s = xstrndup(msg && *msg ? msg : "no message", KLING_MAX_MESSAGE);
-
-    for (char *p = s; *p; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-    }
-    return s;
-}
-
-static void set_failed(struct provider_status *out, const char *code,
-                       char *message)
-{
-    out->state = PROVIDER_TASK_FAILED;
-    free(out->error);
-    free(out->error_code);
-    out->error = message;
-    out->error_code = xstrdup(code);
-}
-
-static int set_malformed(struct provider_status *out, const char *what)
-{
-    set_failed(out, "bad_reply",
-               xasprintf("Kling sent a reply we cannot read: %s", what));
-    return -EPROTO;
-}
-
-/* Parses a whole reply body as JSON; NULL if it is not JSON. */
-static cJSON *parse_body(const struct provider_reply *reply)
-{
-    cJSON *root = NULL;
-    char *error = NULL;
-
-    if (!reply->body ||
-        json_parse(reply->body, reply->body_size, &root, &error) < 0) {
-        free(error);
-        return NULL;
-    }
-    return root;
-}
-
 /*
  * An HTTP error: {"code", "message"} (kling.md §5) turned into our code and
  * one line quoting Kling. A body that is not that shape still fails the
@@ -248,7 +183,7 @@ static void http_error(const struct provider_job *job,
                        const struct provider_reply *reply,
                        struct provider_status *out)
 {
-    cJSON *root = parse_body(reply);
+    cJSON *root = provider_parse_body(reply);
     const char *message = NULL;
     int64_t code = -1;
     const char *prefix, *token;
@@ -258,7 +193,7 @@ static void http_error(const struct provider_job *job,
         (void)json_get_string(root, "message", &message); /* optional */
         (void)json_get_int(root, "code", &code);          /* optional */
     }
-    msg = one_line(message);
+    msg = provider_one_line(message, KLING_MAX_MESSAGE);
     if (code >= 0)
         detail =
             xasprintf("HTTP %ld, code %lld", reply->status, (long long)code);
@@ -279,15 +214,11 @@ static void http_error(const struct provider_job *job,
         prefix = "Kling refused the request";
         token = "provider_refused";
     }
-    set_failed(out, token, xasprintf("%s: %s (%s)", prefix, msg, detail));
+    provider_set_failed(out, token,
+                        xasprintf("%s: %s (%s)", prefix, msg, detail));
     free(detail);
     free(msg);
     cJSON_Delete(root);
-}
-
-static bool is_2xx(const struct provider_reply *reply)
-{
-    return reply->status >= 200 && reply->status < 300;
 }
 
 /* Copies the status word into raw_status (truncated to fit). */
@@ -309,31 +240,33 @@ static int envelope(cJSON *root, struct provider_status *out,
     int rc;
 
     if (!cJSON_IsObject(root))
-        return set_malformed(out, "not a JSON object");
+        return provider_set_malformed(out, "Kling", "not a JSON object");
     rc = json_get_int(root, "code", &code);
     if (rc < 0 && rc != -ENOENT)
-        return set_malformed(out, "\"code\" is not a number");
+        return provider_set_malformed(out, "Kling", "\"code\" is not a number");
     (void)json_get_string(root, "message", &message); /* optional */
     if (code != 0) {
-        char *msg = one_line(message);
+        char *msg = provider_one_line(message, KLING_MAX_MESSAGE);
 
-        set_failed(out, "provider_refused",
-                   xasprintf("Kling refused the request: %s (code %lld)", msg,
-                             (long long)code));
+        provider_set_failed(
+            out, "provider_refused",
+            xasprintf("Kling refused the request: %s (code %lld)", msg,
+                      (long long)code));
         free(msg);
         return 1;
     }
     rc = json_get_object(root, "data", data);
     if (rc == -ENOENT) {
-        char *msg = one_line(message);
+        char *msg = provider_one_line(message, KLING_MAX_MESSAGE);
 
-        set_failed(out, "bad_reply",
-                   xasprintf("Kling returned no task: %s", msg));
+        provider_set_failed(out, "bad_reply",
+                            xasprintf("Kling returned no task: %s", msg));
         free(msg);
         return 1;
     }
     if (rc < 0)
-        return set_malformed(out, "\"data\" is not an object");
+        return provider_set_malformed(out, "Kling",
+                                      "\"data\" is not an object");
     return 0;
 }
 
@@ -352,7 +285,7 @@ static bool is_our_task_already(const struct provider_job *job,
 
     if (reply->status != 400 || !job->idempotency_key || !*job->idempotency_key)
         return false;
-    root = parse_body(reply);
+    root = provider_parse_body(reply);
     if (!root)
         return false;
     (void)json_get_int(root, "code", &code);          /* optional */
@@ -386,20 +319,21 @@ static int kling_parse_submit(const struct provider_job *job,
         set_raw(out, "submitted");
         return 0;
     }
-    if (!is_2xx(reply)) {
+    if (!provider_is_2xx(reply)) {
         http_error(job, reply, out);
         return 0;
     }
-    root = parse_body(reply);
+    root = provider_parse_body(reply);
     if (!root)
-        return set_malformed(out, "not JSON");
+        return provider_set_malformed(out, "Kling", "not JSON");
     rc = envelope(root, out, &data);
     if (rc != 0)
         goto out;
     id = cJSON_GetObjectItemCaseSensitive(data, "task_id");
     if (!(cJSON_IsString(id) && *id->valuestring) && !cJSON_IsNumber(id)) {
-        set_failed(out, "bad_reply",
-                   xstrdup("Kling returned no task id for the submitted job"));
+        provider_set_failed(
+            out, "bad_reply",
+            xstrdup("Kling returned no task id for the submitted job"));
         goto out;
     }
     /* The poll goes to the family the submit went to. */
@@ -436,8 +370,9 @@ static void take_video(const cJSON *data, struct provider_status *out)
             return;
         }
     }
-    set_failed(out, "bad_reply",
-               xstrdup("Kling reported success but sent no video URL"));
+    provider_set_failed(
+        out, "bad_reply",
+        xstrdup("Kling reported success but sent no video URL"));
 }
 
 static int kling_parse_poll(const struct provider_job *job,
@@ -450,18 +385,18 @@ static int kling_parse_poll(const struct provider_job *job,
     int rc;
 
     out->progress = -1;
-    if (!is_2xx(reply)) {
+    if (!provider_is_2xx(reply)) {
         http_error(job, reply, out);
         return 0;
     }
-    root = parse_body(reply);
+    root = provider_parse_body(reply);
     if (!root)
-        return set_malformed(out, "not JSON");
+        return provider_set_malformed(out, "Kling", "not JSON");
     rc = envelope(root, out, &data);
     if (rc != 0)
         goto out;
     if (json_get_string(data, "task_status", &status) < 0) {
-        rc = set_malformed(out, "no \"task_status\"");
+        rc = provider_set_malformed(out, "Kling", "no \"task_status\"");
         goto out;
     }
     set_raw(out, status);
@@ -472,9 +407,11 @@ static int kling_parse_poll(const struct provider_job *job,
         char *line;
 
         (void)json_get_string(data, "task_status_msg", &msg); /* optional */
-        line = one_line(msg && *msg ? msg : "no reason given");
-        set_failed(out, "task_failed",
-                   xasprintf("Kling could not make the video: %s", line));
+        line = provider_one_line(msg && *msg ? msg : "no reason given",
+                                 KLING_MAX_MESSAGE);
+        provider_set_failed(
+            out, "task_failed",
+            xasprintf("Kling could not make the video: %s", line));
         free(line);
     } else {
         /* submitted, processing, and any status Kling may add later */

@@ -58,11 +58,6 @@ static bool is_handled(const char *key)
     return false;
 }
 
-static bool is_url(const char *s)
-{
-    return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
-}
-
 /* True for a non-empty run of standard base64 characters. */
 static bool is_base64(const char *s)
 {
@@ -105,25 +100,13 @@ static int image_string(const struct provider_job *job, const char *path,
             return 0;
         }
     }
-    if (cJSON_IsString(value) &&
-        (is_url(value->valuestring) || is_base64(value->valuestring))) {
+    if (cJSON_IsString(value) && (provider_is_http_url(value->valuestring) ||
+                                  is_base64(value->valuestring))) {
         *out = value->valuestring;
         return 0;
     }
     *err = xasprintf("%s: the image was not resolved to a URL or base64", path);
     return -EINVAL;
-}
-
-/* The option path of the resolved first frame, or NULL. */
-static const char *first_frame_path(const struct provider_job *job)
-{
-    for (size_t i = 0; i < job->image_count; i++) {
-        const char *p = job->images[i].path;
-
-        if (p && (strcmp(p, "image") == 0 || strcmp(p, "prompt.image") == 0))
-            return p;
-    }
-    return NULL;
 }
 
 static void add_copy(cJSON *body, const char *key, const cJSON *value)
@@ -259,16 +242,6 @@ static const cJSON *get(const cJSON *obj, const char *key)
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-static void add_prompt(cJSON *body, const cJSON *request)
-{
-    const cJSON *prompt = get(request, "prompt");
-
-    if (cJSON_IsObject(prompt))
-        prompt = get(prompt, "text");
-    if (cJSON_IsString(prompt))
-        cJSON_AddStringToObject(body, "prompt", prompt->valuestring);
-}
-
 static void add_sound(cJSON *body, const cJSON *request, const cJSON *opts)
 {
     const cJSON *audio = get(request, "generateAudio");
@@ -288,7 +261,7 @@ static void add_sound(cJSON *body, const cJSON *request, const cJSON *opts)
 static int add_first_frame(const struct provider_job *job, cJSON *body,
                            char **err)
 {
-    const char *path = first_frame_path(job);
+    const char *path = provider_first_frame_path(job);
     const cJSON *prompt = get(job->request, "prompt");
     const cJSON *start = cJSON_IsObject(prompt) ? get(prompt, "image") : NULL;
     const char *s;
@@ -306,7 +279,7 @@ static bool wants_image2video(const struct provider_job *job, const cJSON *opts)
 {
     const cJSON *prompt = get(job->request, "prompt");
 
-    return first_frame_path(job) ||
+    return provider_first_frame_path(job) ||
            (cJSON_IsObject(prompt) && get(prompt, "image")) ||
            get(opts, "imageTail") || get(opts, "staticMask") ||
            get(opts, "dynamicMasks");
@@ -330,7 +303,7 @@ int kling_body_build(const struct provider_job *job, const char **family,
     int rc = 0;
 
     cJSON_AddStringToObject(body, "model_name", job->model_id);
-    add_prompt(body, job->request);
+    provider_add_prompt(body, job->request);
     if (i2v) {
         rc = add_first_frame(job, body, err);
         if (rc == 0)

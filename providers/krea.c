@@ -63,28 +63,6 @@ static int auth_header(const struct provider_config *cfg,
     return rc;
 }
 
-/* s percent-encoded as one URL path segment: a new string. */
-static char *path_segment(const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = xmalloc(3 * strlen(s) + 1);
-    char *p = out;
-
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            *p++ = (char)c;
-        } else {
-            *p++ = '%';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 15];
-        }
-    }
-    *p = '\0';
-    return out;
-}
-
 static int krea_build_upload(const struct provider_config *config,
                              const char *path, const char *sha256,
                              const char *mime, struct provider_http *out,
@@ -153,7 +131,7 @@ static int job_request(const struct provider_job *job, const char *method,
     if (rc < 0)
         return rc;
     base = base_url(job->config);
-    segment = path_segment(job->task_id);
+    segment = provider_path_segment(job->task_id);
     out->method = method;
     out->url = xasprintf("%s/jobs/%s", base, segment);
     free(segment);
@@ -171,37 +149,6 @@ static int krea_build_cancel(const struct provider_job *job,
                              struct provider_http *out, char **err)
 {
     return job_request(job, "DELETE", out, err);
-}
-
-static bool is_2xx(const struct provider_reply *reply)
-{
-    return reply->status >= 200 && reply->status < 300;
-}
-
-/* Parses a whole reply body as JSON; NULL if it is not JSON. */
-static cJSON *parse_body(const struct provider_reply *reply)
-{
-    cJSON *root = NULL;
-    char *error = NULL;
-
-    if (!reply->body ||
-        json_parse(reply->body, reply->body_size, &root, &error) < 0) {
-        free(error);
-        return NULL;
-    }
-    return root;
-}
-
-/* The provider's message on one line, capped: a new string. */
-static char *one_line(const char *msg)
-{
-    char *s = xstrndup(msg && *msg ? msg : "no message", KREA_MAX_MESSAGE);
-
-    for (char *p = s; *p; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-    }
-    return s;
 }
 
 /*
@@ -257,32 +204,15 @@ static struct http_meaning http_meaning(long status, const char *what)
 static char *http_error_message(const struct provider_reply *reply,
                                 const char *prefix)
 {
-    cJSON *root = parse_body(reply);
+    cJSON *root = provider_parse_body(reply);
     const char *text =
         error_text(cJSON_GetObjectItemCaseSensitive(root, "error"));
-    char *line = one_line(text);
+    char *line = provider_one_line(text, KREA_MAX_MESSAGE);
     char *msg = xasprintf("%s: %s (HTTP %ld)", prefix, line, reply->status);
 
     free(line);
     cJSON_Delete(root);
     return msg;
-}
-
-static void set_failed(struct provider_status *out, const char *code,
-                       char *message)
-{
-    out->state = PROVIDER_TASK_FAILED;
-    free(out->error);
-    free(out->error_code);
-    out->error = message;
-    out->error_code = xstrdup(code);
-}
-
-static int set_malformed(struct provider_status *out, const char *what)
-{
-    set_failed(out, "bad_reply",
-               xasprintf("Krea sent a reply we cannot read: %s", what));
-    return -EPROTO;
 }
 
 static void http_error(const struct provider_reply *reply,
@@ -291,7 +221,7 @@ static void http_error(const struct provider_reply *reply,
     struct http_meaning m =
         http_meaning(reply->status, "Krea refused the request");
 
-    set_failed(out, m.code, http_error_message(reply, m.prefix));
+    provider_set_failed(out, m.code, http_error_message(reply, m.prefix));
 }
 
 static int krea_parse_upload(const struct provider_reply *reply, char **url,
@@ -300,14 +230,14 @@ static int krea_parse_upload(const struct provider_reply *reply, char **url,
     cJSON *root;
     const char *s = NULL;
 
-    if (!is_2xx(reply)) {
+    if (!provider_is_2xx(reply)) {
         struct http_meaning m =
             http_meaning(reply->status, "Krea refused the upload");
 
         *err = http_error_message(reply, m.prefix);
         return m.err;
     }
-    root = parse_body(reply);
+    root = provider_parse_body(reply);
     if (!root || json_get_string(root, "image_url", &s) < 0 || !*s) {
         cJSON_Delete(root);
         *err = xstrdup("Krea sent an upload reply we cannot read: no "
@@ -331,9 +261,10 @@ static void take_video(const cJSON *result, struct provider_status *out)
     else if (json_get_string(result, "video_url", &url) < 0 || !*url)
         url = NULL;
     if (!url) {
-        set_failed(out, "bad_reply",
-                   xstrdup("Krea reported the job completed but sent no "
-                           "video URL"));
+        provider_set_failed(
+            out, "bad_reply",
+            xstrdup("Krea reported the job completed but sent no "
+                    "video URL"));
         return;
     }
     out->state = PROVIDER_TASK_SUCCEEDED;
@@ -351,23 +282,25 @@ static int read_job(const cJSON *root, struct provider_status *out)
     const char *status = NULL;
 
     if (!cJSON_IsObject(root))
-        return set_malformed(out, "not a JSON object");
+        return provider_set_malformed(out, "Krea", "not a JSON object");
     if (json_get_string(root, "status", &status) < 0)
-        return set_malformed(out, "no \"status\"");
+        return provider_set_malformed(out, "Krea", "no \"status\"");
     snprintf(out->raw_status, sizeof(out->raw_status), "%s", status);
     if (strcmp(status, "completed") == 0) {
         take_video(result, out);
     } else if (strcmp(status, "failed") == 0) {
         const char *why =
             error_text(cJSON_GetObjectItemCaseSensitive(result, "error"));
-        char *line = why && *why ? one_line(why) : NULL;
+        char *line =
+            why && *why ? provider_one_line(why, KREA_MAX_MESSAGE) : NULL;
 
-        set_failed(out, "task_failed",
-                   line ? xasprintf("Krea could not make the video: %s", line)
-                        : xstrdup("Krea reported the job failed"));
+        provider_set_failed(
+            out, "task_failed",
+            line ? xasprintf("Krea could not make the video: %s", line)
+                 : xstrdup("Krea reported the job failed"));
         free(line);
     } else if (strcmp(status, "cancelled") == 0) {
-        set_failed(out, "canceled", xstrdup("Krea cancelled the job"));
+        provider_set_failed(out, "canceled", xstrdup("Krea cancelled the job"));
     } else {
         /*
          * backlogged, queued, scheduled, processing, sampling,
@@ -386,15 +319,15 @@ static int parse_job_reply(const struct provider_reply *reply,
     int rc;
 
     out->progress = -1;
-    if (!is_2xx(reply)) {
+    if (!provider_is_2xx(reply)) {
         http_error(reply, out);
         return 0;
     }
-    root = parse_body(reply);
+    root = provider_parse_body(reply);
     if (!root)
-        return set_malformed(out, "not JSON");
+        return provider_set_malformed(out, "Krea", "not JSON");
     if (want_id && (json_get_string(root, "job_id", &id) < 0 || !*id)) {
-        rc = set_malformed(out, "no \"job_id\"");
+        rc = provider_set_malformed(out, "Krea", "no \"job_id\"");
         goto out;
     }
     rc = read_job(root, out);

@@ -31,11 +31,6 @@ static const cJSON *get(const cJSON *obj, const char *key)
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-static bool is_url(const char *s)
-{
-    return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
-}
-
 /*
  * The URL for the image at option path: the engine's resolution, else the
  * request's own value when it is a URL. Returns 0 with *out borrowed, or
@@ -48,12 +43,12 @@ static int image_url(const struct provider_job *job, const char *path,
         const struct provider_image *img = &job->images[i];
 
         if (img->path && strcmp(img->path, path) == 0 && img->url &&
-            is_url(img->url)) {
+            provider_is_http_url(img->url)) {
             *out = img->url;
             return 0;
         }
     }
-    if (cJSON_IsString(value) && is_url(value->valuestring)) {
+    if (cJSON_IsString(value) && provider_is_http_url(value->valuestring)) {
         *out = value->valuestring;
         return 0;
     }
@@ -63,22 +58,10 @@ static int image_url(const struct provider_job *job, const char *path,
     return -EINVAL;
 }
 
-/* The option path of the resolved first frame, or NULL. */
-static const char *first_frame_path(const struct provider_job *job)
-{
-    for (size_t i = 0; i < job->image_count; i++) {
-        const char *p = job->images[i].path;
-
-        if (p && (strcmp(p, "image") == 0 || strcmp(p, "prompt.image") == 0))
-            return p;
-    }
-    return NULL;
-}
-
 static int add_start_image(const struct provider_job *job, cJSON *body,
                            char **err)
 {
-    const char *path = first_frame_path(job);
+    const char *path = provider_first_frame_path(job);
     const cJSON *prompt = get(job->request, "prompt");
     const cJSON *start = cJSON_IsObject(prompt) ? get(prompt, "image") : NULL;
     const char *url;
@@ -90,16 +73,6 @@ static int add_start_image(const struct provider_job *job, cJSON *body,
     if (rc == 0)
         cJSON_AddStringToObject(body, "start_image", url);
     return rc;
-}
-
-static void add_prompt(cJSON *body, const cJSON *request)
-{
-    const cJSON *prompt = get(request, "prompt");
-
-    if (cJSON_IsObject(prompt))
-        prompt = get(prompt, "text");
-    if (cJSON_IsString(prompt))
-        cJSON_AddStringToObject(body, "prompt", prompt->valuestring);
 }
 
 /* Krea takes the duration as a JSON number, never a string. */
@@ -205,7 +178,7 @@ int krea_body_build(const struct provider_job *job, char **body_text,
     cJSON *body = cJSON_CreateObject();
     int rc;
 
-    add_prompt(body, job->request);
+    provider_add_prompt(body, job->request);
     rc = add_start_image(job, body, err);
     if (rc < 0)
         goto out;

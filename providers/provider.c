@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
+#include "core/json.h"
 #include "core/mem.h"
 
 void provider_http_release(struct provider_http *http)
@@ -126,4 +129,107 @@ int provider_parse_upload(const struct provider *p,
     if (!p->parse_upload)
         return missing(p, "host images", err);
     return p->parse_upload(reply, url, err);
+}
+
+char *provider_path_segment(const char *s)
+{
+    char *escaped, *out;
+
+    /* curl leaves "." and ".." as they are: a path would take them as
+     * steps, so they are escaped by hand. */
+    if (strcmp(s, ".") == 0)
+        return xstrdup("%2E");
+    if (strcmp(s, "..") == 0)
+        return xstrdup("%2E%2E");
+    escaped = curl_easy_escape(NULL, s, 0);
+    if (!escaped)
+        abort(); /* out of memory, as xmalloc does */
+    out = xstrdup(escaped);
+    curl_free(escaped);
+    return out;
+}
+
+void provider_flatten(char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = ' ';
+    }
+}
+
+char *provider_one_line(const char *msg, size_t max)
+{
+    char *s = xstrndup(msg && *msg ? msg : "no message", max);
+
+    provider_flatten(s);
+    return s;
+}
+
+bool provider_is_2xx(const struct provider_reply *reply)
+{
+    return reply->status >= 200 && reply->status < 300;
+}
+
+cJSON *provider_parse_body(const struct provider_reply *reply)
+{
+    cJSON *root = NULL;
+    char *error = NULL;
+
+    if (!reply->body ||
+        json_parse(reply->body, reply->body_size, &root, &error) < 0) {
+        free(error);
+        return NULL;
+    }
+    return root;
+}
+
+void provider_set_failed(struct provider_status *out, const char *code,
+                         char *message)
+{
+    out->state = PROVIDER_TASK_FAILED;
+    free(out->error);
+    free(out->error_code);
+    provider_flatten(message);
+    out->error = message;
+    out->error_code = xstrdup(code);
+}
+
+int provider_set_malformed(struct provider_status *out, const char *who,
+                           const char *what)
+{
+    provider_set_failed(
+        out, "bad_reply",
+        xasprintf("%s sent a reply we cannot read: %s", who, what));
+    return -EPROTO;
+}
+
+bool provider_is_http_url(const char *s)
+{
+    return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+bool provider_is_first_frame(const char *path)
+{
+    return strcmp(path, "image") == 0 || strcmp(path, "prompt.image") == 0;
+}
+
+const char *provider_first_frame_path(const struct provider_job *job)
+{
+    for (size_t i = 0; i < job->image_count; i++) {
+        const char *p = job->images[i].path;
+
+        if (p && provider_is_first_frame(p))
+            return p;
+    }
+    return NULL;
+}
+
+void provider_add_prompt(cJSON *body, const cJSON *request)
+{
+    const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(request, "prompt");
+
+    if (cJSON_IsObject(prompt))
+        prompt = cJSON_GetObjectItemCaseSensitive(prompt, "text");
+    if (cJSON_IsString(prompt))
+        cJSON_AddStringToObject(body, "prompt", prompt->valuestring);
 }

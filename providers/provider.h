@@ -238,4 +238,57 @@ int provider_parse_upload(const struct provider *p,
                           const struct provider_reply *reply, char **url,
                           char **err);
 
+/*
+ * Helpers for provider implementations (providers/<name>*.c), not for the
+ * engine. None does I/O.
+ */
+
+/*
+ * s percent-encoded as one URL path segment (everything but A-Z a-z 0-9
+ * - . _ ~ escaped; "." and ".." escaped too, so no id can change the
+ * path): a new string.
+ */
+char *provider_path_segment(const char *s);
+
+/* Turns every control character in s into a space: errors are one line. */
+void provider_flatten(char *s);
+
+/*
+ * A provider's message as one line of at most max bytes ("no message" for
+ * NULL or empty), control characters made spaces: a new string.
+ */
+char *provider_one_line(const char *msg, size_t max);
+
+/* True for a 2xx reply. */
+bool provider_is_2xx(const struct provider_reply *reply);
+
+/* A whole reply body parsed as JSON (cJSON_Delete it); NULL if not JSON. */
+cJSON *provider_parse_body(const struct provider_reply *reply);
+
+/*
+ * Marks out FAILED with message (taken, made one line) and a copy of code,
+ * replacing any earlier error.
+ */
+void provider_set_failed(struct provider_status *out, const char *code,
+                         char *message);
+
+/*
+ * Marks out FAILED "bad_reply": "<who> sent a reply we cannot read: <what>".
+ * Returns -EPROTO.
+ */
+int provider_set_malformed(struct provider_status *out, const char *who,
+                           const char *what);
+
+/* True for an http:// or https:// URL. */
+bool provider_is_http_url(const char *s);
+
+/* True for the first frame's option path: "image" or "prompt.image". */
+bool provider_is_first_frame(const char *path);
+
+/* The option path of the job's resolved first frame, or NULL. */
+const char *provider_first_frame_path(const struct provider_job *job);
+
+/* Adds "prompt" to body: the request's prompt string, or its prompt.text. */
+void provider_add_prompt(cJSON *body, const cJSON *request);
+
 #endif

@@ -19,6 +19,7 @@
 #include "providers/krea_impl.h"
 #include "providers/provider.h"
 #include "tests/check.h"
+#include "tests/unit/provider_fixture.h"
 
 #define FIXTURES "tests/fixtures/krea"
 #define SEEDS    "tests/fixtures/seeds/krea"
@@ -30,31 +31,6 @@ extern const struct provider provider_krea;
 static const struct provider_config config = {
     .base_url = "http://127.0.0.1:8098",
     .api_key = "krea-key-123",
-};
-
-/* The file's text (caller frees), or NULL with a failed check. */
-static inline char *read_text(const char *path, size_t *size)
-{
-    char *data = NULL;
-    size_t n = 0;
-    int rc = fsutil_read_file(path, 1 << 20, &data, &n);
-
-    CHECK_INT_EQ(rc, 0);
-    if (rc < 0) {
-        fprintf(stderr, "cannot read %s\n", path);
-        return NULL;
-    }
-    if (size)
-        *size = n;
-    return data;
-}
-
-/* Images as the engine would hand them over, and what owns their text. */
-struct resolved {
-    struct provider_image images[16];
-    size_t count;
-    char *owned[32];
-    size_t owned_count;
 };
 
 static inline struct provider_job

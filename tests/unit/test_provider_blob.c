@@ -15,6 +15,7 @@
 #include "core/mem.h"
 #include "providers/provider.h"
 #include "tests/check.h"
+#include "tests/unit/provider_fixture.h"
 
 extern const struct provider provider_blob;
 
@@ -35,18 +36,6 @@ static char *make_file(char hex[HASH_HEX_LEN + 1])
     close(fd);
     CHECK_INT_EQ(hash_sha256_file(path, hex), 0);
     return path;
-}
-
-static const char *header(const struct provider_http *http, const char *name)
-{
-    size_t n = strlen(name);
-
-    for (size_t i = 0; http->headers[i]; i++) {
-        if (strncasecmp(http->headers[i], name, n) == 0 &&
-            strncmp(http->headers[i] + n, ": ", 2) == 0)
-            return http->headers[i] + n + 2;
-    }
-    return NULL;
 }
 
 static void test_put_request(void)

@@ -16,73 +16,14 @@
 #include "core/mem.h"
 #include "providers/provider.h"
 #include "tests/check.h"
+#include "tests/unit/provider_fixture.h"
 
 extern const struct provider provider_gateway;
 
-#define FIXTURES   "tests/fixtures/gateway"
-#define KEY        "sk-test-SECRET-0123"
-#define MAX_IMAGES 16
+#define FIXTURES "tests/fixtures/gateway"
+#define KEY      "sk-test-SECRET-0123"
 
 static const struct provider_config config = { .api_key = KEY };
-
-/* A job under construction; strings it owns are freed by job_release. */
-struct test_job {
-    struct provider_job job;
-    struct provider_image images[MAX_IMAGES];
-    char *owned[3 * MAX_IMAGES];
-    size_t n_owned;
-    cJSON *request;
-};
-
-static char *keep(struct test_job *t, char *s)
-{
-    t->owned[t->n_owned++] = s;
-    return s;
-}
-
-static void job_init(struct test_job *t, const char *model, cJSON *request)
-{
-    memset(t, 0, sizeof(*t));
-    t->request = request;
-    t->job.model_id = model;
-    t->job.request = request;
-    t->job.images = t->images;
-    t->job.idempotency_key = "aisdk_vid_test42";
-    t->job.config = &config;
-}
-
-static void job_release(struct test_job *t)
-{
-    for (size_t i = 0; i < t->n_owned; i++)
-        free(t->owned[i]);
-    cJSON_Delete(t->request);
-}
-
-static void add_url_image(struct test_job *t, const char *path, const char *u)
-{
-    struct provider_image *img = &t->images[t->job.image_count++];
-
-    img->path = keep(t, xstrdup(path));
-    img->url = keep(t, xstrdup(u));
-}
-
-static cJSON *parse(const char *text)
-{
-    return cJSON_Parse(text);
-}
-
-/* The value of header name in http, or NULL. */
-static const char *header(const struct provider_http *http, const char *name)
-{
-    size_t n = strlen(name);
-
-    for (size_t i = 0; http->headers[i]; i++) {
-        if (strncasecmp(http->headers[i], name, n) == 0 &&
-            strncmp(http->headers[i] + n, ": ", 2) == 0)
-            return http->headers[i] + n + 2;
-    }
-    return NULL;
-}
 
 static void check_build_error(struct test_job *t, int want, const char *msg)
 {
@@ -102,35 +43,37 @@ static void test_build_errors(void)
     static const struct provider_config no_key = { .base_url = "http://x" };
     struct test_job t;
 
-    job_init(&t, "klingai/kling-v2.6-i2v", parse("{}"));
+    job_init(&t, "klingai/kling-v2.6-i2v", parse("{}"), &config);
     t.job.config = &no_key;
     check_build_error(&t, -ENOKEY, "AI_GATEWAY_API_KEY");
-    job_init(&t, "klingai/kling-v2.6-i2v", parse("{}"));
+    job_init(&t, "klingai/kling-v2.6-i2v", parse("{}"), &config);
     t.job.config = NULL;
     check_build_error(&t, -ENOKEY, "AI_GATEWAY_API_KEY");
     /* A file name the engine did not resolve. */
     job_init(&t, "klingai/kling-v2.6-i2v",
-             parse("{\"prompt\":{\"image\":\"start.png\"}}"));
+             parse("{\"prompt\":{\"image\":\"start.png\"}}"), &config);
     check_build_error(&t, -EINVAL, "start.png");
     /* An image path that is not in the request, or not in providerOptions. */
     job_init(&t, "klingai/kling-v2.6-i2v",
-             parse("{\"providerOptions\":{\"klingai\":{}}}"));
+             parse("{\"providerOptions\":{\"klingai\":{}}}"), &config);
     add_url_image(&t, "providerOptions.klingai.imageTail", "https://e/x");
     check_build_error(&t, -EINVAL, "providerOptions.klingai.imageTail");
-    job_init(
-        &t, "klingai/kling-v2.6-i2v",
-        parse("{\"providerOptions\":{\"klingai\":{\"dynamicMasks\":[]}}}"));
+    job_init(&t, "klingai/kling-v2.6-i2v",
+             parse("{\"providerOptions\":{\"klingai\":{\"dynamicMasks\":[]}}}"),
+             &config);
     add_url_image(&t, "providerOptions.klingai.dynamicMasks[0].mask", "u");
     check_build_error(&t, -EINVAL, "dynamicMasks[0].mask");
-    job_init(&t, "klingai/kling-v2.6-i2v", parse("{\"frame\":\"a.png\"}"));
+    job_init(&t, "klingai/kling-v2.6-i2v", parse("{\"frame\":\"a.png\"}"),
+             &config);
     add_url_image(&t, "frame", "https://e/x");
     check_build_error(&t, -EINVAL, "frame");
-    job_init(&t, "klingai/kling-v2.6-i2v", parse("{\"duration\":\"5\"}"));
+    job_init(&t, "klingai/kling-v2.6-i2v", parse("{\"duration\":\"5\"}"),
+             &config);
     check_build_error(&t, -EINVAL, "duration");
-    job_init(&t, "klingai/kling-v2.6-i2v", parse("[1]"));
+    job_init(&t, "klingai/kling-v2.6-i2v", parse("[1]"), &config);
     check_build_error(&t, -EINVAL, "request");
     /* A header value that would split the header block. */
-    job_init(&t, "klingai/x\r\nEvil: 1", parse("{}"));
+    job_init(&t, "klingai/x\r\nEvil: 1", parse("{}"), &config);
     check_build_error(&t, -EINVAL, "ai-model-id");
 }
 /* The headers both requests carry; the key only in Authorization. */
@@ -170,7 +113,8 @@ static void test_headers_and_urls(void)
     struct test_job t;
     char *err = NULL;
 
-    job_init(&t, "klingai/kling-v2.6-i2v", parse("{\"prompt\":\"a\"}"));
+    job_init(&t, "klingai/kling-v2.6-i2v", parse("{\"prompt\":\"a\"}"),
+             &config);
     CHECK_INT_EQ(provider_build_submit(&provider_gateway, &t.job, &http, &err),
                  0);
     CHECK_STR_EQ(http.url, "https://ai-gateway.vercel.sh/v4/ai/video-model/"
@@ -224,7 +168,7 @@ static void test_poll_echoes_operation(void)
     struct test_job t;
     char *err = NULL, *want;
 
-    job_init(&t, "klingai/kling-v2.6-i2v", parse("{}"));
+    job_init(&t, "klingai/kling-v2.6-i2v", parse("{}"), &config);
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         t.job.task_id = ops[i];
         CHECK_INT_EQ(
@@ -288,7 +232,7 @@ static void check_reply(parse_fn fn, const struct reply_case *c,
     if (path)
         CHECK_INT_EQ(fsutil_read_file(path, 1 << 20, &text, &size), 0);
     r = reply_of(c->status, text);
-    job_init(&t, "klingai/kling-v2.6-i2v", NULL);
+    job_init(&t, "klingai/kling-v2.6-i2v", NULL, &config);
     memset(st, 0, sizeof(*st));
     CHECK_INT_EQ(fn(&provider_gateway, &t.job, &r, st), c->rc);
     CHECK_INT_EQ(st->state, c->state);
@@ -425,7 +369,7 @@ static void check_malformed(parse_fn fn, const char *body, size_t size)
     struct provider_status st = { 0 };
     struct test_job t;
 
-    job_init(&t, "klingai/kling-v2.6-i2v", NULL);
+    job_init(&t, "klingai/kling-v2.6-i2v", NULL, &config);
     CHECK_INT_EQ(fn(&provider_gateway, &t.job, &r, &st), -EPROTO);
     CHECK_INT_EQ(st.state, PROVIDER_TASK_FAILED);
     CHECK_STR_EQ(st.error_code, "bad_reply");
@@ -506,7 +450,7 @@ static void test_empty_messages(void)
         reply_of(400, "{\"error\": {\"message\": \"\", \"type\": \"x\"}}");
     struct test_job t;
 
-    job_init(&t, "klingai/kling-v2.6-i2v", NULL);
+    job_init(&t, "klingai/kling-v2.6-i2v", NULL, &config);
     CHECK_INT_EQ(provider_parse_submit(&provider_gateway, &t.job, &r, &st), 0);
     CHECK_INT_EQ(st.state, PROVIDER_TASK_FAILED);
     CHECK_STR_CONTAINS(st.error, "HTTP 400");
@@ -535,7 +479,7 @@ static void test_long_messages_are_capped(void)
 
     memset(big, 'm', 5000);
     big[5000] = '\0';
-    job_init(&t, "klingai/kling-v2.6-i2v", NULL);
+    job_init(&t, "klingai/kling-v2.6-i2v", NULL, &config);
     body = xasprintf("{\"error\": {\"message\": \"%s\"}}", big);
     r = reply_of(400, body);
     CHECK_INT_EQ(provider_parse_submit(&provider_gateway, &t.job, &r, &st), 0);

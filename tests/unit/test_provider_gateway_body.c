@@ -17,90 +17,16 @@
 #include "core/mem.h"
 #include "providers/provider.h"
 #include "tests/check.h"
+#include "tests/unit/provider_fixture.h"
 
 extern const struct provider provider_gateway;
 
-#define FIXTURES   "tests/fixtures/gateway"
-#define SEEDS      "tests/fixtures/seeds/gateway"
-#define KEY        "sk-test-SECRET-0123"
-#define BLOB_BASE  "https://store.public.blob.vercel-storage.com/i2vfs/"
-#define MAX_IMAGES 16
+#define FIXTURES  "tests/fixtures/gateway"
+#define SEEDS     "tests/fixtures/seeds/gateway"
+#define KEY       "sk-test-SECRET-0123"
+#define BLOB_BASE "https://store.public.blob.vercel-storage.com/i2vfs/"
 
 static const struct provider_config config = { .api_key = KEY };
-
-/* A job under construction; strings it owns are freed by job_release. */
-struct test_job {
-    struct provider_job job;
-    struct provider_image images[MAX_IMAGES];
-    char *owned[3 * MAX_IMAGES];
-    size_t n_owned;
-    cJSON *request;
-};
-
-static char *keep(struct test_job *t, char *s)
-{
-    t->owned[t->n_owned++] = s;
-    return s;
-}
-
-static void job_init(struct test_job *t, const char *model, cJSON *request)
-{
-    memset(t, 0, sizeof(*t));
-    t->request = request;
-    t->job.model_id = model;
-    t->job.request = request;
-    t->job.images = t->images;
-    t->job.idempotency_key = "aisdk_vid_test42";
-    t->job.config = &config;
-}
-
-static void job_release(struct test_job *t)
-{
-    for (size_t i = 0; i < t->n_owned; i++)
-        free(t->owned[i]);
-    cJSON_Delete(t->request);
-}
-
-static void add_url_image(struct test_job *t, const char *path, const char *u)
-{
-    struct provider_image *img = &t->images[t->job.image_count++];
-
-    img->path = keep(t, xstrdup(path));
-    img->url = keep(t, xstrdup(u));
-}
-
-static cJSON *read_json(const char *path)
-{
-    char *text = NULL;
-    size_t size;
-    cJSON *json;
-
-    if (fsutil_read_file(path, 1 << 20, &text, &size) < 0) {
-        fprintf(stderr, "cannot read %s\n", path);
-        return NULL;
-    }
-    json = cJSON_Parse(text);
-    free(text);
-    return json;
-}
-
-static cJSON *parse(const char *text)
-{
-    return cJSON_Parse(text);
-}
-
-/* The value of header name in http, or NULL. */
-static const char *header(const struct provider_http *http, const char *name)
-{
-    size_t n = strlen(name);
-
-    for (size_t i = 0; http->headers[i]; i++) {
-        if (strncasecmp(http->headers[i], name, n) == 0 &&
-            strncmp(http->headers[i] + n, ": ", 2) == 0)
-            return http->headers[i] + n + 2;
-    }
-    return NULL;
-}
 
 /*
  * Seeds: how the test stands in for the engine. A URL stays a URL; a file
@@ -182,7 +108,7 @@ static int check_seed(const char *dir, const char *file, bool inline_bytes)
     char *err = NULL;
 
     *strchr(model, '-') = '/';
-    job_init(&t, model, read_json(path));
+    job_init(&t, model, read_json(path), &config);
     CHECK(t.request != NULL);
     find_images(&t, t.request, "", inline_bytes);
     *strrchr(path, '.') = '\0';
@@ -246,7 +172,7 @@ static int build(const char *request_text, struct provider_http *http,
     struct test_job t;
     int rc;
 
-    job_init(&t, "google/veo-3.1-generate-001", parse(request_text));
+    job_init(&t, "google/veo-3.1-generate-001", parse(request_text), &config);
     rc = provider_build_submit(&provider_gateway, &t.job, http, err);
     *body = rc == 0 ? parse(http->body) : NULL;
     job_release(&t);
@@ -502,7 +428,7 @@ static void check_model(const cJSON *model)
     struct test_job t;
     char *err = NULL;
 
-    job_init(&t, id, request);
+    job_init(&t, id, request, &config);
     cJSON_ArrayForEach(opt, options)
     {
         const char *path = cJSON_GetObjectItem(opt, "path")->valuestring;

@@ -5,89 +5,6 @@
  */
 #include "tests/unit/krea_fixture.h"
 
-static cJSON *read_json(const char *path)
-{
-    char *text = read_text(path, NULL);
-    cJSON *root = NULL;
-    char *err = NULL;
-
-    if (!text)
-        return NULL;
-    if (json_parse(text, strlen(text), &root, &err) < 0) {
-        fprintf(stderr, "%s: %s\n", path, err);
-        CHECK(!"fixture is JSON");
-    }
-    free(err);
-    free(text);
-    return root;
-}
-
-/* Compares two JSON values field by field, naming the first difference. */
-static void check_json(const cJSON *want, const cJSON *got, const char *where)
-{
-    const cJSON *item;
-
-    if (cJSON_IsObject(want) && cJSON_IsObject(got)) {
-        cJSON_ArrayForEach(item, want)
-        {
-            const cJSON *other =
-                cJSON_GetObjectItemCaseSensitive(got, item->string);
-            char *sub = xasprintf("%s.%s", where, item->string);
-
-            if (!other) {
-                fprintf(stderr, "%s: missing\n", sub);
-                CHECK(!"field present");
-            } else {
-                check_json(item, other, sub);
-            }
-            free(sub);
-        }
-        cJSON_ArrayForEach(item, got)
-        {
-            if (!cJSON_GetObjectItemCaseSensitive(want, item->string)) {
-                fprintf(stderr, "%s.%s: not expected\n", where, item->string);
-                CHECK(!"no extra field");
-            }
-        }
-        return;
-    }
-    if (!cJSON_Compare(want, got, true)) {
-        char *a = cJSON_PrintUnformatted(want);
-        char *b = cJSON_PrintUnformatted(got);
-
-        fprintf(stderr, "%s: want %s, got %s\n", where, a, b);
-        CHECK(!"same value");
-        cJSON_free(a);
-        cJSON_free(b);
-    }
-}
-
-/* No string anywhere in v starts with "data:". */
-static void check_no_data_uri(const cJSON *v)
-{
-    const cJSON *item;
-
-    if (cJSON_IsString(v))
-        CHECK(strncmp(v->valuestring, "data:", 5) != 0);
-    cJSON_ArrayForEach(item, v)
-    {
-        check_no_data_uri(item);
-    }
-}
-
-static const char *own(struct resolved *r, char *s)
-{
-    r->owned[r->owned_count++] = s;
-    return s;
-}
-
-static void resolved_release(struct resolved *r)
-{
-    for (size_t i = 0; i < r->owned_count; i++)
-        free(r->owned[i]);
-    memset(r, 0, sizeof(*r));
-}
-
 static bool is_url(const char *s)
 {
     return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
@@ -101,11 +18,6 @@ static void resolve_one(struct resolved *r, const char *path, const char *url)
     img->path = own(r, xstrdup(path));
     img->url = own(r, xstrdup(url));
     img->mime = "image/jpeg";
-}
-
-static const cJSON *at(const cJSON *obj, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
 /*
@@ -151,18 +63,6 @@ static void resolve_krea(struct resolved *r, const cJSON *request,
         free(url);
         free(path);
     }
-}
-
-static const char *header(const struct provider_http *http, const char *name)
-{
-    size_t n = strlen(name);
-
-    for (size_t i = 0; http->headers[i]; i++) {
-        if (strncasecmp(http->headers[i], name, n) == 0 &&
-            http->headers[i][n] == ':')
-            return http->headers[i] + n + 2;
-    }
-    return NULL;
 }
 
 /* Builds the submit for job and compares its body with want. */
@@ -240,34 +140,7 @@ static void check_seed(const char *folder, const char *file)
 
 static void test_seed_examples(void)
 {
-    DIR *models = opendir(SEEDS);
-    struct dirent *m;
-    int seen = 0;
-
-    CHECK(models != NULL);
-    while (models && (m = readdir(models))) {
-        char *dir;
-        DIR *files;
-        struct dirent *f;
-
-        if (m->d_name[0] == '.')
-            continue;
-        dir = xasprintf(SEEDS "/%s", m->d_name);
-        files = opendir(dir);
-        CHECK(files != NULL);
-        while (files && (f = readdir(files))) {
-            if (!strstr(f->d_name, ".json"))
-                continue;
-            check_seed(m->d_name, f->d_name);
-            seen++;
-        }
-        if (files)
-            closedir(files);
-        free(dir);
-    }
-    if (models)
-        closedir(models);
-    CHECK_INT_EQ(seen, 2);
+    CHECK_INT_EQ(for_each_seed(SEEDS, check_seed), 2);
 }
 
 /* A job file of tests/fixtures/krea/jobs, its first frame at first_url. */
@@ -301,16 +174,6 @@ static void test_every_model_and_option(void)
     check_job("minimax/hailuo-2.3", "minimax-hailuo-2.3-full",
               ASSETS "cat.jpg");
     check_job("alibaba/wan-2.5", "alibaba-wan-2.5-full", ASSETS "lake.png");
-}
-
-static cJSON *parse(const char *text)
-{
-    cJSON *root = NULL;
-    char *err = NULL;
-
-    CHECK_INT_EQ(json_parse(text, strlen(text), &root, &err), 0);
-    free(err);
-    return root;
 }
 
 static void test_images_must_be_urls(void)
@@ -440,6 +303,16 @@ static void test_poll_and_cancel_requests(void)
     job.task_id = "../assets";
     CHECK_INT_EQ(provider_build_poll(&provider_krea, &job, &http, &err), 0);
     CHECK_STR_EQ(http.url, "http://127.0.0.1:8098/jobs/..%2Fassets");
+    provider_http_release(&http);
+
+    /* "." and ".." are escaped too: the id cannot step up the path. */
+    job.task_id = "..";
+    CHECK_INT_EQ(provider_build_poll(&provider_krea, &job, &http, &err), 0);
+    CHECK_STR_EQ(http.url, "http://127.0.0.1:8098/jobs/%2E%2E");
+    provider_http_release(&http);
+    job.task_id = ".";
+    CHECK_INT_EQ(provider_build_poll(&provider_krea, &job, &http, &err), 0);
+    CHECK_STR_EQ(http.url, "http://127.0.0.1:8098/jobs/%2E");
     provider_http_release(&http);
 
     job.task_id = NULL;

@@ -51,17 +51,10 @@ static int parse_fixture(bool submit, const char *file, long status,
 {
     struct provider_job job = make_job("kling/kling-2.5", NULL, NULL);
     char *path = xasprintf(FIXTURES "/%s", file);
-    size_t size = 0;
-    char *body = read_text(path, &size);
-    struct provider_reply reply = { .status = status,
-                                    .body = body,
-                                    .body_size = size };
     int rc;
 
     job.task_id = JOB_ID;
-    rc = submit ? provider_parse_submit(&provider_krea, &job, &reply, out)
-                : provider_parse_poll(&provider_krea, &job, &reply, out);
-    free(body);
+    rc = parse_reply_file(&provider_krea, submit, path, status, &job, out);
     free(path);
     return rc;
 }

@@ -1,0 +1,1 @@
+test_cloud_faults_MODULES := $(JOBS_MODULES) $(PROVIDER_MODULES)
