@@ -1,7 +1,7 @@
 /*
  * Helpers of the cloud catalog unit tests (test_catalog_cloud.c,
  * test_catalog_kling.c, test_catalog_seeds.c): the seed models' folders,
- * loading, finding a model enabled or not, and validating a request.
+ * on top of catalog_fixture.h's loading, lookup and validation.
  */
 #ifndef TESTS_UNIT_CATALOG_CLOUD_FIXTURE_H
 #define TESTS_UNIT_CATALOG_CLOUD_FIXTURE_H
@@ -17,6 +17,7 @@
 #include "core/mem.h"
 #include "providers/catalog.h"
 #include "tests/check.h"
+#include "tests/unit/catalog_fixture.h"
 
 /* Every cloud model folder the seeds name. */
 static const char *const gateway_kling[] = {
@@ -62,72 +63,6 @@ static const char *const krea[] = {
 static const char *const *const all_lists[] = {
     gateway_kling, gateway_veo, gateway_url_only, kling_direct, krea, NULL,
 };
-
-static inline struct catalog *load(void)
-{
-    struct catalog *cat = NULL;
-    char *err = NULL;
-    int rc = catalog_new(&cat, &err);
-
-    if (rc != 0)
-        fprintf(stderr, "catalog_new: %s\n", err ? err : "?");
-    CHECK_INT_EQ(rc, 0);
-    free(err);
-    return cat;
-}
-
-static inline const struct catalog_model *model(const struct catalog *cat,
-                                                const char *folder)
-{
-    const struct catalog_model *m = catalog_find_model_by_folder(cat, folder);
-
-    if (!m)
-        fprintf(stderr, "no model %s\n", folder);
-    CHECK(m != NULL);
-    return m;
-}
-
-/* Validates the defaults with json merged over them; NULL when valid. */
-static inline char *validate(const struct catalog_model *m, const char *json)
-{
-    cJSON *req = catalog_model_defaults(m), *over = cJSON_Parse(json), *it;
-    char *err = NULL;
-    int rc;
-
-    if (!over) {
-        fprintf(stderr, "bad test JSON: %s\n", json);
-        cJSON_Delete(req);
-        return xstrdup("bad test JSON");
-    }
-    while ((it = over->child)) {
-        cJSON_DetachItemViaPointer(over, it);
-        cJSON_DeleteItemFromObject(req, it->string);
-        cJSON_AddItemToObject(req, it->string, it);
-    }
-    rc = catalog_validate(m, req, &err);
-    CHECK((rc == 0) == (err == NULL));
-    CHECK(rc == 0 || rc == -EINVAL);
-    cJSON_Delete(over);
-    cJSON_Delete(req);
-    return err;
-}
-
-#define EXPECT_OK(m, json)                                             \
-    do {                                                               \
-        char *e_ = validate(m, json);                                  \
-        if (e_)                                                        \
-            fprintf(stderr, "%s:%d: unexpected error: %s\n", __FILE__, \
-                    __LINE__, e_);                                     \
-        CHECK(e_ == NULL);                                             \
-        free(e_);                                                      \
-    } while (0)
-
-#define EXPECT_ERR(m, json, msg)      \
-    do {                              \
-        char *e_ = validate(m, json); \
-        CHECK_STR_EQ(e_, msg);        \
-        free(e_);                     \
-    } while (0)
 
 /* "{"providerOptions": {"<vendor>": <inner>}}": a new string. */
 static inline char *po(const char *vendor, const char *inner)

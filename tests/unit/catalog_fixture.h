@@ -1,6 +1,7 @@
 /*
- * Helpers of the catalog unit tests (test_catalog*.c): loading the built-in
- * catalog, finding a model, and validating a request with its messages.
+ * Helpers of the catalog unit tests (test_catalog*.c, and through
+ * catalog_cloud_fixture.h the cloud ones): loading the built-in catalog,
+ * finding a model, and validating a request with its messages.
  */
 #ifndef TESTS_UNIT_CATALOG_FIXTURE_H
 #define TESTS_UNIT_CATALOG_FIXTURE_H
@@ -49,12 +50,14 @@ static inline struct catalog *load_all(void)
     return cat;
 }
 
+/* The model whose folder is exactly folder, enabled or not. */
 static inline const struct catalog_model *model(const struct catalog *cat,
                                                 const char *folder)
 {
-    const char *rest = NULL;
-    const struct catalog_model *m = catalog_find(cat, folder, &rest);
+    const struct catalog_model *m = catalog_find_model_by_folder(cat, folder);
 
+    if (!m)
+        fprintf(stderr, "no model %s\n", folder);
     CHECK(m != NULL);
     return m;
 }
